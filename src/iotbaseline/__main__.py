@@ -1,0 +1,3 @@
+from iotbaseline.cli import main
+
+main()

@@ -1,0 +1,99 @@
+"""The `iotbaseline` command line: parses options, calls the library, prints with rich.
+
+Errors a user can act on print as one line with exit code 2; nothing here prints a traceback.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from iotbaseline import __version__
+from iotbaseline.errors import IotBaselineError
+from iotbaseline.firmware.limits import MIB, ExtractionLimits
+
+EXIT_USAGE_ERROR = 2
+
+_err = Console(stderr=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="iotbaseline")
+def main() -> None:
+    """Check a consumer IoT product against the legal security baseline (UK PSTI, ETSI EN 303 645)."""
+
+
+@main.command()
+@click.argument("image", type=click.Path(path_type=Path))
+@click.option(
+    "-o", "--output", "output", required=True, type=click.Path(path_type=Path), help="Output folder."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object on stdout.")
+@click.option("--force", is_flag=True, help="Replace an earlier extraction of the same image in the folder.")
+@click.option(
+    "--max-output-bytes",
+    type=click.IntRange(min=1),
+    help="Total bytes the extraction may write [default: 20 x the image size, at least 512 MiB].",
+)
+@click.option("--max-depth", type=click.IntRange(1, 64), default=12, show_default=True, help="Nesting depth.")
+@click.option("--max-files", type=click.IntRange(min=1), default=200_000, show_default=True)
+@click.option(
+    "--timeout", type=click.FloatRange(min=1), default=1800, show_default=True, help="Seconds in all."
+)
+@click.option(
+    "--command-timeout",
+    type=click.FloatRange(min=1),
+    default=300,
+    show_default=True,
+    help="Seconds one external extractor may run.",
+)
+def extract(
+    image: Path,
+    output: Path,
+    as_json: bool,
+    force: bool,
+    max_output_bytes: int | None,
+    max_depth: int,
+    max_files: int,
+    timeout: float,
+    command_timeout: float,
+) -> None:
+    """Unpack a firmware IMAGE safely into the OUTPUT folder and index what it holds."""
+    from iotbaseline.firmware.extract import extract_firmware
+    from iotbaseline.firmware.summary import print_summary
+    from iotbaseline.firmware.usage import FolderUsage
+
+    limits = ExtractionLimits(
+        max_output_bytes=max_output_bytes,
+        max_depth=max_depth,
+        max_files=max_files,
+        total_timeout=timeout,
+        command_timeout=command_timeout,
+    )
+    status = _err.status(f"Extracting {image.name}", spinner="dots") if not as_json else None
+
+    def show(usage: FolderUsage, seconds: float) -> None:
+        if status is not None:
+            status.update(
+                f"Extracting {image.name}: {usage.entries:,} entries, "
+                f"{usage.bytes / MIB:,.1f} MiB, {seconds:.0f} s"
+            )
+
+    try:
+        if status is not None:
+            status.start()
+        result = extract_firmware(image, output, limits, force=force, progress=show)
+    except IotBaselineError as error:
+        if status is not None:
+            status.stop()
+        _err.print(f"[red]error:[/red] {error}", highlight=False)
+        sys.exit(EXIT_USAGE_ERROR)
+    if status is not None:
+        status.stop()
+    if as_json:
+        json.dump(result.to_dict(), sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        print_summary(result, Console())

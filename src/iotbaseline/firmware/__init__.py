@@ -1,0 +1,1 @@
+"""Firmware ingestion: safe recursive extraction of vendor images into a FirmwareTree."""

@@ -1,0 +1,66 @@
+"""The extraction worker: runs unblob on one image inside its own process group.
+
+Everything here runs in a child process that the supervisor can kill as a whole (with the
+external extractors unblob starts). It lowers its own limits before touching the image:
+no single file larger than the cap (the kernel stops the write, the extractor reports an error,
+unblob goes on with the rest) and writes confined to the output folder by Landlock where the
+kernel offers it.
+"""
+
+import os
+import resource
+import signal
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from unblob.processing import process_file
+from unblob.sandbox import AccessFS, Sandbox
+
+from iotbaseline.firmware.journal import JournalReporter
+from iotbaseline.firmware.limits import ExtractionLimits
+from iotbaseline.firmware.unblob_setup import extraction_config, send_unblob_logs_to
+
+WORKER_FAILED = 3
+
+
+@dataclass(frozen=True)
+class WorkerJob:
+    image: Path
+    extract_root: Path
+    journal: Path
+    log: Path
+    limits: ExtractionLimits
+    single_file_cap: int
+
+
+def run_worker(job: WorkerJob) -> None:
+    try:
+        _extract(job)
+    except BaseException:
+        # The supervisor reports the failure; the traceback goes to the log, not to the user.
+        with job.log.open("a", encoding="utf-8") as log:
+            log.write(traceback.format_exc())
+        os._exit(WORKER_FAILED)
+
+
+def _extract(job: WorkerJob) -> None:
+    os.setsid()
+    # A write past the cap fails with EFBIG instead of killing the writer with SIGXFSZ; the
+    # ignored disposition is inherited by the external extractors unblob starts.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (job.single_file_cap, job.single_file_cap))
+    # Core dumps of crashing extractors would land in the output folder and eat its budget.
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+    with job.log.open("a", encoding="utf-8") as log_file:
+        send_unblob_logs_to(log_file)
+        JournalReporter.journal_path = job.journal
+        config = extraction_config(job.extract_root, job.limits)
+        sandbox = Sandbox(
+            config,
+            log_path=job.log,
+            report_file=None,
+            extra_passthrough=[AccessFS.read_write(job.journal.parent)],
+        )
+        sandbox.run(process_file, config, job.image)
