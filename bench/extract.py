@@ -85,8 +85,10 @@ def main() -> None:
     parser.add_argument("--images", nargs="*", default=list(IMAGES))
     args = parser.parse_args()
 
-    print(f"{'image':44} {'ours s':>7} {'unblob s':>8} {'ratio':>6} {'ours MiB':>8} {'unblob MiB':>10} "
-          f"{'ours files':>10} {'unblob files':>12}")
+    print(
+        f"{'image':44} {'ours s':>7} {'unblob s':>8} {'ratio':>6} {'ours MiB':>8} {'unblob MiB':>10} "
+        f"{'ours files':>10} {'unblob files':>12}"
+    )
     ratios = []
     with tempfile.TemporaryDirectory(prefix="iotbaseline-bench-") as scratch:
         work = Path(scratch)

@@ -27,9 +27,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("image", type=click.Path(path_type=Path))
-@click.option(
-    "-o", "--output", "output", required=True, type=click.Path(path_type=Path), help="Output folder."
-)
+@click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path), help="Output folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object on stdout.")
 @click.option("--force", is_flag=True, help="Replace an earlier extraction of the same image in the folder.")
 @click.option(
@@ -39,9 +37,7 @@ def main() -> None:
 )
 @click.option("--max-depth", type=click.IntRange(1, 64), default=12, show_default=True, help="Nesting depth.")
 @click.option("--max-files", type=click.IntRange(min=1), default=200_000, show_default=True)
-@click.option(
-    "--timeout", type=click.FloatRange(min=1), default=1800, show_default=True, help="Seconds in all."
-)
+@click.option("--timeout", type=click.FloatRange(min=1), default=1800, show_default=True, help="Seconds in all.")
 @click.option(
     "--command-timeout",
     type=click.FloatRange(min=1),
@@ -77,8 +73,7 @@ def extract(
     def show(usage: FolderUsage, seconds: float) -> None:
         if status is not None:
             status.update(
-                f"Extracting {image.name}: {usage.entries:,} entries, "
-                f"{usage.bytes / MIB:,.1f} MiB, {seconds:.0f} s"
+                f"Extracting {image.name}: {usage.entries:,} entries, {usage.bytes / MIB:,.1f} MiB, {seconds:.0f} s"
             )
 
     try:

@@ -32,7 +32,10 @@ def test_journal_round_trip_keeps_chunks_hashes_and_problems(tmp_path: Path) -> 
             is_encrypted=False,
             extraction_reports=[
                 unblob_report.PathTraversalProblem(
-                    problem="Path traversal attempt", resolution="Redirected.", path="../x", extraction_path="x"
+                    problem="Path traversal attempt",
+                    resolution="Redirected.",
+                    path="../x",
+                    extraction_path="x",
                 )
             ],
         )
@@ -54,7 +57,9 @@ def test_journal_round_trip_keeps_chunks_hashes_and_problems(tmp_path: Path) -> 
 
 def test_absolute_symlink_conversion_is_normal_but_an_absolute_entry_name_is_reported() -> None:
     converted_link = unblob_report.ExtractionProblem(
-        problem="Absolute path as link target.", resolution="Converted to extraction relative path.", path="bin/sh"
+        problem="Absolute path as link target.",
+        resolution="Converted to extraction relative path.",
+        path="bin/sh",
     )
     absolute_name = unblob_report.ExtractionProblem(
         problem="Absolute path.", resolution="Converted to extraction relative path.", path="/tmp/x"
@@ -84,4 +89,7 @@ def test_origin_chain_follows_chunk_ids_up_to_the_image() -> None:
 
     chain = origins.chain("out/fw.trx_extract/part1_extract/etc/passwd")
 
-    assert chain == (Layer("fw.trx", "trx_v1", 0, 9000), Layer("out/fw.trx_extract/part1", "squashfs_v4_le", 0, 8000))
+    assert chain == (
+        Layer("fw.trx", "trx_v1", 0, 9000),
+        Layer("out/fw.trx_extract/part1", "squashfs_v4_le", 0, 8000),
+    )

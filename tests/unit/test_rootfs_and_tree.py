@@ -16,7 +16,12 @@ def file(path: str) -> Entry:
 
 
 def test_busybox_layout_is_a_root_filesystem_with_its_evidence() -> None:
-    entries = [folder("x_extract"), folder("x_extract/etc"), folder("x_extract/bin"), file("x_extract/etc/passwd")]
+    entries = [
+        folder("x_extract"),
+        folder("x_extract/etc"),
+        folder("x_extract/bin"),
+        file("x_extract/etc/passwd"),
+    ]
     found = find_root_filesystems(entries, {})
     assert found == (RootFilesystem("x_extract", ("etc/passwd",)),)
 
@@ -27,8 +32,17 @@ def test_folder_with_etc_but_no_programs_is_not_a_root_filesystem() -> None:
 
 
 def test_nested_rootfs_counts_only_when_it_came_from_another_container() -> None:
-    outer = [folder("a_extract"), folder("a_extract/etc"), folder("a_extract/bin"), file("a_extract/etc/inittab")]
-    chroot = [folder("a_extract/srv/jail"), folder("a_extract/srv/jail/etc"), folder("a_extract/srv/jail/bin")]
+    outer = [
+        folder("a_extract"),
+        folder("a_extract/etc"),
+        folder("a_extract/bin"),
+        file("a_extract/etc/inittab"),
+    ]
+    chroot = [
+        folder("a_extract/srv/jail"),
+        folder("a_extract/srv/jail/etc"),
+        folder("a_extract/srv/jail/bin"),
+    ]
     chroot.append(file("a_extract/srv/jail/etc/passwd"))
     recovery = [
         folder("a_extract/lib/recovery.bin_extract"),
@@ -54,7 +68,14 @@ def make_tree(tmp_path: Path) -> tuple[FirmwareTree, RootFilesystem]:
     def tree_file(path: str) -> TreeFile:
         data = (tmp_path / path).read_bytes()
         return TreeFile(
-            path, len(data), hashlib.sha256(data).hexdigest(), FileType(FileKind.DATA), 0o755, (), "fs", "/" + path[3:]
+            path,
+            len(data),
+            hashlib.sha256(data).hexdigest(),
+            FileType(FileKind.DATA),
+            0o755,
+            (),
+            "fs",
+            "/" + path[3:],
         )
 
     files = (tree_file("fs/bin/busybox"), tree_file("fs/etc/passwd"))

@@ -248,9 +248,7 @@ def _depth_cuts(
     return cuts
 
 
-def _unfinished(
-    records: list[TaskRecord], output: Path, *, stopped_by: IncompleteKind | None
-) -> list[Incomplete]:
+def _unfinished(records: list[TaskRecord], output: Path, *, stopped_by: IncompleteKind | None) -> list[Incomplete]:
     """Paths queued but never examined because the extraction was stopped."""
     if stopped_by is None:
         return []
@@ -277,6 +275,4 @@ def _formats(records: list[TaskRecord], output: Path, image: Path) -> list[Forma
 
 
 def _unknown(records: list[TaskRecord], output: Path, image: Path) -> list[UnknownRange]:
-    return [
-        UnknownRange(_where(r.path, output, image), start, end) for r in records for start, end in r.unknown
-    ]
+    return [UnknownRange(_where(r.path, output, image), start, end) for r in records for start, end in r.unknown]

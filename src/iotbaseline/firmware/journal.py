@@ -198,9 +198,7 @@ def _encode(record: TaskRecord) -> str:
             "size": record.size,
             "sha256": record.sha256,
             "magic": record.magic,
-            "chunks": [
-                [c.id, c.handler, c.start, c.end, [problem(p) for p in c.problems]] for c in record.chunks
-            ],
+            "chunks": [[c.id, c.handler, c.start, c.end, [problem(p) for p in c.problems]] for c in record.chunks],
             "problems": [problem(p) for p in record.problems],
             "subtasks": record.subtasks,
             "unknown": record.unknown,

@@ -68,9 +68,7 @@ def walk_output(root: Path, skip: tuple[str, ...] = ()) -> WalkResult:
                 children = sorted(scanner, key=lambda e: e.name)
         except OSError as error:
             incomplete.append(
-                Incomplete(
-                    IncompleteKind.INTERNAL_ERROR, _relative(folder, root), f"unreadable folder: {error}"
-                )
+                Incomplete(IncompleteKind.INTERNAL_ERROR, _relative(folder, root), f"unreadable folder: {error}")
             )
             continue
         for child in children:
@@ -110,9 +108,7 @@ def walk_output(root: Path, skip: tuple[str, ...] = ()) -> WalkResult:
                     Incomplete(
                         IncompleteKind.SPECIAL_FILE,
                         relative,
-                        f"{kind.value} {device or ''} not kept on disk; listed in the index".replace(
-                            "  ", " "
-                        ),
+                        f"{kind.value} {device or ''} not kept on disk; listed in the index".replace("  ", " "),
                     )
                 )
     removed = _remove_links_to_outside(root, linked_files)

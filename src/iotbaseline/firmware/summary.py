@@ -14,9 +14,7 @@ _SHOWN_INCOMPLETE = 25
 def print_summary(result: ExtractionResult, console: Console) -> None:
     tree = result.tree
     total = sum(f.size for f in tree.files)
-    console.print(
-        f"[bold]{result.image.name}[/bold]  {result.image_size:,} bytes  sha256 {result.image_sha256[:16]}…"
-    )
+    console.print(f"[bold]{result.image.name}[/bold]  {result.image_size:,} bytes  sha256 {result.image_sha256[:16]}…")
     console.print(
         f"Extracted {len(tree.files):,} files ({total / MIB:,.1f} MiB), {len(tree.links):,} links "
         f"in {result.seconds:.1f} s into {result.output}"
@@ -25,8 +23,7 @@ def print_summary(result: ExtractionResult, console: Console) -> None:
     formats = result.format_counts()
     if formats:
         console.print(
-            "Formats: "
-            + ", ".join(f"{name} x{count}" if count > 1 else name for name, count in formats.most_common())
+            "Formats: " + ", ".join(f"{name} x{count}" if count > 1 else name for name, count in formats.most_common())
         )
     else:
         console.print("[yellow]No known container or filesystem format was found in the image.[/yellow]")
@@ -50,8 +47,7 @@ def print_summary(result: ExtractionResult, console: Console) -> None:
     unknown = sum(u.end - u.offset for u in result.unknown) if result.unknown else 0
     if unknown:
         console.print(
-            f"Unrecognised data: {len(result.unknown)} ranges, {unknown:,} bytes "
-            "(encrypted, padding or unsupported)."
+            f"Unrecognised data: {len(result.unknown)} ranges, {unknown:,} bytes (encrypted, padding or unsupported)."
         )
 
     if not result.incomplete:

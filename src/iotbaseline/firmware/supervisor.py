@@ -44,6 +44,8 @@ def run_supervised(job: WorkerJob, budget: int, progress: ProgressCallback | Non
     process = context.Process(target=run_worker, args=(job,), name="iotbaseline-extract")
     started = time.monotonic()
     process.start()
+    worker_pid = process.pid
+    assert worker_pid is not None  # set by start()
     outcome = WorkerOutcome()
     interval = _FIRST_SAMPLE_DELAY
     try:
@@ -61,18 +63,18 @@ def run_supervised(job: WorkerJob, budget: int, progress: ProgressCallback | Non
             stop = _limit_crossed(job, usage, budget, elapsed)
             if stop is not None:
                 outcome.cut.append(stop)
-                _kill_group(process.pid)
+                _kill_group(worker_pid)
                 break
-            outcome.cut.extend(_stop_overdue_extractors(process.pid, limits.command_timeout))
+            outcome.cut.extend(_stop_overdue_extractors(worker_pid, limits.command_timeout))
             # Sampling a big folder costs time; sample less often as it grows, at most once a second.
             cost = time.monotonic() - sample_started
             interval = min(_MAX_SAMPLE_INTERVAL, max(interval * 2, cost * 10))
     finally:
         if process.is_alive():
-            _kill_group(process.pid)
+            _kill_group(worker_pid)
         process.join()
         # Extractors that outlived their worker (a killed pool) would keep writing.
-        _kill_group(process.pid)
+        _kill_group(worker_pid)
     outcome.exit_code = process.exitcode
     outcome.seconds = time.monotonic() - started
     if process.exitcode not in (0, None) and not outcome.cut:
@@ -140,9 +142,7 @@ def _stop_overdue_extractors(worker_pid: int, command_timeout: float) -> list[In
     return stopped
 
 
-def _kill_group(pgid: int | None) -> None:
-    if pgid is None:
-        return
+def _kill_group(pgid: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
 

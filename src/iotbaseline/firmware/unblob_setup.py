@@ -3,7 +3,7 @@
 import logging
 import os
 from pathlib import Path
-from typing import IO
+from typing import Any, TextIO
 
 import structlog
 from unblob.handlers import BUILTIN_DIR_HANDLERS, BUILTIN_HANDLERS
@@ -18,7 +18,7 @@ from iotbaseline.firmware.limits import ExtractionLimits
 EXTRACT_SUFFIX = "_extract"
 
 
-def selected_handlers() -> tuple[type[Handler], ...]:
+def selected_handlers() -> tuple[type[Handler[Any]], ...]:
     """unblob's built-ins, with ours (and any installed unblob plugin) registered through unblob's
     plugin hook. A plugin handler with the NAME of a built-in replaces it: that is how our
     SquashFS handlers take over from the built-ins that need the unpackaged sasquatch."""
@@ -47,7 +47,7 @@ def extraction_config(extract_root: Path, limits: ExtractionLimits) -> Extractio
     )
 
 
-def send_unblob_logs_to(log_file: IO[str]) -> None:
+def send_unblob_logs_to(log_file: TextIO) -> None:
     """unblob logs through structlog, by default to stdout; warnings and worse go to our log file
     instead, and debug events are dropped before they are formatted (they cost time per file)."""
     structlog.configure(

@@ -5,17 +5,19 @@ those gaps. The registry is this one explicit tuple; `unblob_handlers.selected_h
 final handler list from unblob's built-ins and what this hook returns.
 """
 
+from typing import Any
+
 from unblob.models import Handler
 from unblob.plugins import hookimpl
 
 from iotbaseline.firmware.handlers import squashfs, uboot
 
-HANDLERS: tuple[type[Handler], ...] = (
+HANDLERS: tuple[type[Handler[Any]], ...] = (
     *squashfs.HANDLERS,
     *uboot.HANDLERS,
 )
 
 
 @hookimpl
-def unblob_register_handlers() -> list[type[Handler]]:
+def unblob_register_handlers() -> list[type[Handler[Any]]]:
     return list(HANDLERS)
