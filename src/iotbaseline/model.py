@@ -1,0 +1,196 @@
+"""The nouns every part of iotbaseline speaks: Finding, Provision, Verdict, Assessment.
+
+Pure data: frozen, typed, JSON round-trippable. Nothing here knows files, sockets or unblob.
+"""
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+JSONValue = Any
+"""A JSON-serialisable value (str, int, float, bool, None, list, dict of those)."""
+
+
+class Outcome(StrEnum):
+    """What one check observed at one place."""
+
+    FAIL = "fail"
+    PASS = "pass"  # noqa: S105 (an outcome, not a password)
+    INFO = "info"
+    ERROR = "error"
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+
+class Obligation(StrEnum):
+    MANDATORY = "mandatory"
+    RECOMMENDED = "recommended"
+    INFORMATIVE = "informative"
+
+
+class EvidenceChannel(StrEnum):
+    """Where evidence for a provision can come from."""
+
+    FIRMWARE = "firmware"
+    LIVE = "live"
+    DOCUMENTS = "documents"
+    DECLARATION = "declaration"
+
+
+class VerdictValue(StrEnum):
+    PASS = "PASS"  # noqa: S105 (a verdict, not a password)
+    FAIL = "FAIL"
+    INCONCLUSIVE = "INCONCLUSIVE"
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a finding was made. Only the fields that apply are set."""
+
+    image: str | None = None
+    """Name of the firmware image (several images may be scanned together)."""
+    path: str | None = None
+    """Path on the device, relative to its root filesystem (e.g. /etc/shadow)."""
+    extracted_path: str | None = None
+    """Path inside the extraction output folder."""
+    offset: int | None = None
+    line: int | None = None
+    host: str | None = None
+    port: int | None = None
+    protocol: str | None = None
+    url: str | None = None
+
+    def key(self) -> str:
+        """Stable text identifying the place, independent of the output folder's name."""
+        parts = (self.path, self.offset, self.line, self.host, self.port, self.protocol, self.url)
+        return "|".join("" if p is None else str(p) for p in parts)
+
+    def to_dict(self) -> dict[str, JSONValue]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One observation of one check."""
+
+    check: str
+    """Check id, e.g. firmware.accounts.weak-password."""
+    outcome: Outcome
+    provisions: tuple[str, ...]
+    """Qualified provision ids the finding is evidence for, e.g. EN303645:5.1-1, PSTI:1."""
+    severity: Severity
+    title: str
+    location: Location = field(default_factory=Location)
+    detail: str = ""
+    evidence: Mapping[str, JSONValue] = field(default_factory=dict)
+    check_version: str = "1"
+    discriminator: str = ""
+    """Tells apart two findings of one check at one place (e.g. the account name)."""
+
+    @property
+    def id(self) -> str:
+        """Stable across scans of two firmware versions: the same weakness at the same place
+        keeps its id, so that a diff shows what was fixed and what was introduced."""
+        text = "\x1f".join((self.check, self.location.key(), self.discriminator))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def to_dict(self) -> dict[str, JSONValue]:
+        return {
+            "id": self.id,
+            "check": self.check,
+            "check_version": self.check_version,
+            "outcome": self.outcome.value,
+            "provisions": list(self.provisions),
+            "severity": self.severity.value,
+            "title": self.title,
+            "detail": self.detail,
+            "location": self.location.to_dict(),
+            "evidence": dict(self.evidence),
+            "discriminator": self.discriminator,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, JSONValue]) -> "Finding":
+        return cls(
+            check=data["check"],
+            check_version=data.get("check_version", "1"),
+            outcome=Outcome(data["outcome"]),
+            provisions=tuple(data["provisions"]),
+            severity=Severity(data["severity"]),
+            title=data["title"],
+            detail=data.get("detail", ""),
+            location=Location(**data.get("location", {})),
+            evidence=data.get("evidence", {}),
+            discriminator=data.get("discriminator", ""),
+        )
+
+
+@dataclass(frozen=True)
+class Provision:
+    """One requirement of one standard, as catalogue data."""
+
+    standard: str
+    """Catalogue key, e.g. EN303645, EN303645-V3, PSTI, COP2018, CRA, EN18031."""
+    id: str
+    """Id within the standard, e.g. 5.1-1, 1, I.2(a), AUM-5-1."""
+    clause: str
+    title: str
+    """Short description in our own words."""
+    obligation: Obligation
+    status: str = ""
+    """The standard's own status code, e.g. 'M C (1)', 'RF(g)'."""
+    conditions: tuple[str, ...] = ()
+    """Condition or feature codes the provision depends on, e.g. ('1',) or ('C12', 'g')."""
+    channels: tuple[EvidenceChannel, ...] = ()
+    confirmed: bool = True
+    """False where the reference marks the status or wording as not (fully) confirmed."""
+    maps_to: tuple[str, ...] = ()
+    """Qualified ids in other catalogues (e.g. EN303645:5.1-1 for PSTI:1)."""
+    note: str = ""
+
+    @property
+    def qualified_id(self) -> str:
+        return f"{self.standard}:{self.id}"
+
+    @property
+    def conditional(self) -> bool:
+        return bool(self.conditions)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    standard: str
+    provision: str
+    verdict: VerdictValue
+    reason: str
+    findings: tuple[str, ...] = ()
+    """Ids of the findings that decided it."""
+    missing_evidence: tuple[str, ...] = ()
+    """For INCONCLUSIVE: what an assessor still has to supply."""
+    question: str = ""
+    """For INCONCLUSIVE: the IXIT-style question the manufacturer should answer."""
+
+    def to_dict(self) -> dict[str, JSONValue]:
+        return {
+            "standard": self.standard,
+            "provision": self.provision,
+            "verdict": self.verdict.value,
+            "reason": self.reason,
+            "findings": list(self.findings),
+            "missing_evidence": list(self.missing_evidence),
+            "question": self.question,
+        }
+
+
+def canonical_json(value: JSONValue) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
