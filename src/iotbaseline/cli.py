@@ -11,6 +11,7 @@ import click
 from rich.console import Console
 
 from iotbaseline import __version__
+from iotbaseline.catalogue_cli import catalogue
 from iotbaseline.errors import IotBaselineError
 from iotbaseline.firmware.limits import MIB, ExtractionLimits
 
@@ -92,3 +93,6 @@ def extract(
         sys.stdout.write("\n")
     else:
         print_summary(result, Console())
+
+
+main.add_command(catalogue)
