@@ -1,20 +1,28 @@
 """Writes SquashFS images as vendor SDKs made them, which Debian's mksquashfs 4.x cannot.
 
-`write_squashfs3` makes 3.1 images (little- or big-endian, gzip or the old routers' LZMA layouts,
-optionally a vendor magic); `write_squashfs4` makes 4.0 images in either byte order (Debian's tools
-make little-endian only).
+`write_squashfs2` makes 2.1 images and `write_squashfs3` makes 3.1 images (little- or big-endian,
+gzip or the old routers' LZMA layouts, optionally a vendor magic); `write_squashfs4` makes 4.0 images
+in either byte order (Debian's tools make little-endian only).
 
 Written from the on-disk format (the 3.x structures of Linux 2.6's squashfs_fs.h, as kept in
 squashfs-tools' squashfs_compat.h and squashfs_swap.h; 4.x from squashfs_fs.h), deliberately sharing
 no code with the reader in iotbaseline.firmware.squashfs, so that the reader is not tested against
-its own mistakes. The gzip outputs in both versions are checked against Debian's unsquashfs.
+its own mistakes. The gzip outputs of every version are checked against Debian's unsquashfs.
 
 3.1 layout, in file order (the order unsquashfs 4.x checks):
   superblock (119 bytes) | data blocks and fragment blocks | inode table | directory table |
   fragment entry blocks | fragment index (u64 each) | uid table (u32 each) | guid table (u32 each)
 
-The 3.x structures are packed C bitfields. The compiler that built mksquashfs allocated bitfields
-from the least significant bit on little-endian hosts and from the most significant bit on
+2.1 layout, in file order (mksquashfs 2.2's; the order unsquashfs 4.x checks for 2.x):
+  superblock (63 bytes) | data blocks and fragment blocks | inode table | directory table |
+  fragment entry blocks | fragment index (u32 each) | uid table (u32 each) | guid table (u32 each)
+The 2.x structures come from the "layout 2.x" part of squashfs-tools' squashfs_compat.h, checked
+against Linux 2.6's squashfs_fs.h (CONFIG_SQUASHFS_2_0_COMPATIBILITY) and squashfs 2.0's own
+squashfs_fs.h; the conventions (directory sizes, times, fragments) follow mksquashfs 2.2 and the
+kernel's squashfs2_0.c.
+
+The 2.x and 3.x structures are packed C bitfields. The compiler that built mksquashfs allocated
+bitfields from the least significant bit on little-endian hosts and from the most significant bit on
 big-endian hosts, so a struct is one integer, built field by field from one end, then stored in
 the host's byte order. squashfs_swap.h states each field's bit position in that same convention.
 """
@@ -55,6 +63,13 @@ PAD_TO = 4096
 DIR_TYPE, FILE_TYPE, SYMLINK_TYPE, BLKDEV_TYPE, CHRDEV_TYPE, FIFO_TYPE, SOCKET_TYPE, LDIR_TYPE, LREG_TYPE = range(1, 10)
 
 MAGIC = {"little": b"hsqs", "big": b"sqsh"}
+
+V2_SUPERBLOCK_SIZE = 63
+V2_MINOR = 1
+V2_MAX_BLOCK_SIZE = 65536  # mksquashfs 2.x accepts 4 KiB to 64 KiB
+V2_DIRECTORY_HEADER_SIZE = 4
+V2_DIRECTORY_ENTRY_SIZE = 3
+V2_MAX_DIRECTORY_ENTRIES = 256
 
 
 def write_squashfs3(
@@ -101,6 +116,33 @@ def write_squashfs4(
         raise ValueError("block_size must be a power of two between 4 KiB and 1 MiB")
     image = _V4Builder(source_dir, endian, _Compressor(compression), block_size, uncompressed_metadata=False)
     out.write_bytes(image.build(MAGIC[endian]))
+
+
+def write_squashfs2(
+    source_dir: Path,
+    out: Path,
+    *,
+    endian: Literal["little", "big"],
+    compression: Literal["gzip", "lzma"],
+    magic: bytes | None = None,
+    block_size: int = 32768,
+) -> None:
+    """Write `source_dir` as a SquashFS 2.1 image, laid out as mksquashfs 2.2 wrote it.
+
+    2.x knew only gzip; vendor builds (e.g. Broadcom's) put LZMA in the same blocks, which "lzma" writes.
+    `magic` is written verbatim (default: b"hsqs" little, b"sqsh" big; vendors used e.g. b"sqlz").
+    As in mksquashfs 2.x, only files smaller than a block go into fragments; larger files end in a
+    short block. A hard link is a second directory entry naming the same inode, which every 2.x reader
+    follows (mksquashfs 2.x itself wrote a second inode sharing the data blocks).
+    Output is deterministic: sorted entries, a fixed mkfs time, no dependence on the host's inodes.
+    """
+    if block_size & (block_size - 1) or not 4096 <= block_size <= V2_MAX_BLOCK_SIZE:
+        raise ValueError("block_size must be a power of two between 4 KiB and 64 KiB")
+    magic = MAGIC[endian] if magic is None else magic
+    if len(magic) != 4:
+        raise ValueError("magic must be 4 bytes")
+    image = _V2Builder(source_dir, endian, _Compressor(compression), block_size)
+    out.write_bytes(image.build(magic))
 
 
 # --- packing ---------------------------------------------------------------------------------------
@@ -675,3 +717,232 @@ class _V4Builder(_ImageBuilder):
             NO_XATTR,
         )
         return self._base(FILE_TYPE + V4_EXTENDED, node) + fields + block_list
+
+
+_V2Entry = tuple[bytes, tuple[int, int], int]  # name, inode (block, offset), directory entry type
+
+
+class _V2Builder:
+    """2.1 layout (squashfs_compat.h "layout 2.x"): no inode numbers, link counts or parent inodes;
+    32-bit positions throughout; only directories and files record a time.
+
+    Inodes are written as mksquashfs 2.2's directory scan creates them: in sorted order, a
+    subdirectory's inodes (its own last) before the next sibling, so a listing can name them.
+    """
+
+    def __init__(self, source: Path, endian: Endian, compressor: _Compressor, block_size: int) -> None:
+        self._endian = endian
+        self._prefix = "<" if endian == "little" else ">"
+        self._compressor = compressor
+        self._block_size = block_size
+        self._root = _scan(source, {})
+        self._inode_count = _number_inodes(self._root)
+        self._ids = _IdTables()
+        self._data = bytearray()
+        self._fragment_buffer = bytearray()
+        self._fragment_entries: list[tuple[int, int]] = []
+        self._inodes = _MetadataTable(compressor, endian, compress=True)
+        self._directories = _MetadataTable(compressor, endian, compress=True)
+
+    def build(self, magic: bytes) -> bytes:
+        self._write_file_data(self._root, set())
+        self._flush_fragment()
+        root_ref = self._write_directory(self._root)
+        inode_table_start = V2_SUPERBLOCK_SIZE + len(self._data)
+        inode_table = self._inodes.finish()
+        directory_table_start = inode_table_start + len(inode_table)
+        directory_table = self._directories.finish()
+        fragment_blocks_start = directory_table_start + len(directory_table)
+        fragment_blocks, fragment_index = self._fragment_table(fragment_blocks_start)
+        # With no fragments the index is empty and starts where the uid table does.
+        fragment_table_start = fragment_blocks_start + len(fragment_blocks)
+        uid_start = fragment_table_start + len(fragment_index)
+        uid_table = struct.pack(f"{self._prefix}{len(self._ids.uids)}I", *self._ids.uids)
+        guid_table = struct.pack(f"{self._prefix}{len(self._ids.guids)}I", *self._ids.guids)
+        guid_start = uid_start + len(uid_table) if self._ids.guids else 0
+        bytes_used = uid_start + len(uid_table) + len(guid_table)
+        assert bytes_used < 1 << 32, "2.x positions are 32-bit"
+        superblock = struct.pack(
+            self._prefix + "4sIIIIIIHHHHBBBIQIII",
+            magic,
+            self._inode_count,
+            bytes_used,
+            uid_start,
+            guid_start,
+            inode_table_start,
+            directory_table_start,
+            2,
+            V2_MINOR,
+            self._block_size & 0xFFFF,  # 1.x's field, not set by mksquashfs 2.x; 0 for 64 KiB here
+            self._block_size.bit_length() - 1,
+            0,  # flags: compressed inodes, data and fragments; no check data
+            len(self._ids.uids),
+            len(self._ids.guids),
+            MKFS_TIME,
+            root_ref[0] << 16 | root_ref[1],
+            self._block_size,
+            len(self._fragment_entries),
+            fragment_table_start,
+        )
+        assert len(superblock) == V2_SUPERBLOCK_SIZE
+        image = (
+            superblock
+            + self._data
+            + inode_table
+            + directory_table
+            + fragment_blocks
+            + fragment_index
+            + uid_table
+            + guid_table
+        )
+        assert len(image) == bytes_used
+        return image + bytes(-len(image) % PAD_TO)
+
+    # --- data: each file's blocks in directory order, small files packed into fragment blocks ---------
+
+    def _write_file_data(self, node: _Node, done: set[int]) -> None:
+        if id(node) in done:
+            return
+        done.add(id(node))
+        if stat.S_ISREG(node.mode):
+            self._store_file(node)
+        for _, child in node.children:
+            self._write_file_data(child, done)
+
+    def _store_file(self, node: _Node) -> None:
+        content = node.path.read_bytes()
+        node.size = len(content)
+        node.data_start = V2_SUPERBLOCK_SIZE + len(self._data)
+        if 0 < len(content) < self._block_size:
+            if len(self._fragment_buffer) + len(content) > self._block_size:
+                self._flush_fragment()
+            node.fragment = len(self._fragment_entries)
+            node.fragment_offset = len(self._fragment_buffer)
+            self._fragment_buffer += content
+            return
+        for start in range(0, len(content), self._block_size):
+            node.block_words.append(self._store_block(content[start : start + self._block_size]))
+
+    def _store_block(self, block: bytes) -> int:
+        packed = self._compressor.compress(block)
+        if len(packed) < len(block):
+            self._data += packed
+            return len(packed)
+        self._data += block
+        return len(block) | DATA_UNCOMPRESSED_BIT
+
+    def _flush_fragment(self) -> None:
+        if not self._fragment_buffer:
+            return
+        start = V2_SUPERBLOCK_SIZE + len(self._data)
+        word = self._store_block(bytes(self._fragment_buffer))
+        self._fragment_entries.append((start, word))
+        self._fragment_buffer.clear()
+
+    def _fragment_table(self, blocks_start: int) -> tuple[bytes, bytes]:
+        """squashfs_fragment_entry_2 (start_block u32, size u32) in metadata blocks, and u32 pointers to them."""
+        table = _MetadataTable(self._compressor, self._endian, compress=True)
+        pointers: list[int] = []
+        for start, word in self._fragment_entries:
+            block_start, offset = table.position()
+            if offset == 0:
+                pointers.append(blocks_start + block_start)
+            table.append(struct.pack(self._prefix + "II", start, word))
+        blocks = table.finish()
+        return blocks, struct.pack(f"{self._prefix}{len(pointers)}I", *pointers)
+
+    # --- inodes and directories ------------------------------------------------------------------------
+
+    def _base(self, kind: int, node: _Node) -> list[tuple[int, int]]:
+        """squashfs_base_inode_header_2: inode_type:4, mode:12, uid:8, guid:8."""
+        uid_index, guid_index = self._ids.indexes(node.uid, node.gid)
+        return [(kind, 4), (node.mode & 0o7777, 12), (uid_index, 8), (guid_index, 8)]
+
+    def _write_directory(self, node: _Node) -> tuple[int, int]:
+        entries: list[_V2Entry] = []
+        for name, child in node.children:
+            ref = self._write_directory(child) if stat.S_ISDIR(child.mode) else self._write_leaf(child)
+            entries.append((name, ref, _entry_type(child)))
+        listing, index_points = self._listing(entries)
+        listing_block, listing_offset = self._directories.position()
+        index = self._append_listing(listing, index_points)
+        ref = self._inodes.position()
+        # 2.x records the listing's exact length: no 3 bytes for "." and ".." as in 3.x.
+        size = len(listing)
+        names_bytes = sum(V2_DIRECTORY_ENTRY_SIZE + len(name) for name, _, _ in entries)
+        # mksquashfs 2.1+ makes a directory "long" when it would not fit one metadata block.
+        if len(entries) <= V2_MAX_DIRECTORY_ENTRIES and names_bytes < METADATA_BLOCK and size < 1 << 19:
+            fields = [*self._base(DIR_TYPE, node), (size, 19), (listing_offset, 13), (MKFS_TIME, 32)]
+            self._inodes.append(pack_bits([*fields, (listing_block, 24)], self._endian))
+        else:
+            fields = [*self._base(LDIR_TYPE, node), (size, 27), (listing_offset, 13), (MKFS_TIME, 32)]
+            fields += [(listing_block, 24), (len(index), 16)]
+            self._inodes.append(pack_bits(fields, self._endian) + b"".join(index))
+        return ref
+
+    def _listing(self, entries: list[_V2Entry]) -> tuple[bytes, list[tuple[int, bytes]]]:
+        """squashfs_dir_header_2 (count:8, start_block:24) groups, each of squashfs_dir_entry_2
+        (offset:13, type:3, size:8) + name, and the index points of a long directory.
+
+        As mksquashfs 2.2 does, a new header starts for every 256 entries, for an inode in another
+        metadata block, and where the listing since the last index point would outgrow a metadata
+        block; that header becomes an index point: (its position in the listing, its first name).
+        """
+        groups: list[tuple[int, list[_V2Entry]]] = []
+        index_points: list[tuple[int, bytes]] = []
+        length = 0
+        window_start = 0
+        for entry in entries:
+            name, (block, _), _ = entry
+            crosses_window = (
+                bool(groups) and length + V2_DIRECTORY_ENTRY_SIZE + len(name) - window_start > METADATA_BLOCK
+            )
+            if not groups or len(groups[-1][1]) == V2_MAX_DIRECTORY_ENTRIES or groups[-1][0] != block or crosses_window:
+                if crosses_window:
+                    index_points.append((length, name))
+                    window_start = length
+                groups.append((block, []))
+                length += V2_DIRECTORY_HEADER_SIZE
+            groups[-1][1].append(entry)
+            length += V2_DIRECTORY_ENTRY_SIZE + len(name)
+        listing = bytearray()
+        for block, group in groups:
+            listing += pack_bits([(len(group) - 1, 8), (block, 24)], self._endian)
+            for name, (_, offset), kind in group:
+                listing += pack_bits([(offset, 13), (kind, 3), (len(name) - 1, 8)], self._endian) + name
+        assert len(listing) == length
+        return bytes(listing), index_points
+
+    def _append_listing(self, listing: bytes, index_points: list[tuple[int, bytes]]) -> list[bytes]:
+        """Append the listing; return squashfs_dir_index_2 entries (index:27, start_block:29, size:8
+        + name), each naming the directory table block in which its header lies."""
+        index: list[bytes] = []
+        written = 0
+        for point, name in index_points:
+            self._directories.append(listing[written:point])
+            written = point
+            block_start, _ = self._directories.position()
+            index.append(pack_bits([(point, 27), (block_start, 29), (len(name) - 1, 8)], self._endian) + name)
+        self._directories.append(listing[written:])
+        return index
+
+    def _write_leaf(self, node: _Node) -> tuple[int, int]:
+        if node.ref is not None:  # a further hard link to an inode already written
+            return node.ref
+        node.ref = self._inodes.position()
+        kind = _entry_type(node)
+        base = self._base(kind, node)
+        if kind == FILE_TYPE:
+            # squashfs_reg_inode_header_2, then one u32 size word per block.
+            fields = [*base, (MKFS_TIME, 32), (node.data_start, 32), (node.fragment, 32)]
+            fields += [(node.fragment_offset, 32), (node.size, 32)]
+            block_list = struct.pack(f"{self._prefix}{len(node.block_words)}I", *node.block_words)
+            self._inodes.append(pack_bits(fields, self._endian) + block_list)
+        elif kind == SYMLINK_TYPE:
+            self._inodes.append(pack_bits([*base, (len(node.target), 16)], self._endian) + node.target)
+        elif kind in (BLKDEV_TYPE, CHRDEV_TYPE):
+            device = (os.major(node.rdev) & 0xFF) << 8 | (os.minor(node.rdev) & 0xFF)
+            self._inodes.append(pack_bits([*base, (device, 16)], self._endian))
+        else:  # fifo, socket: the base header alone
+            self._inodes.append(pack_bits(base, self._endian))
+        return node.ref

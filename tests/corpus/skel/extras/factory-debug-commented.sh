@@ -1,0 +1,2 @@
+# Bring-up only, keep disabled in release builds:
+#telnetd -l /bin/sh
