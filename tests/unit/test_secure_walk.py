@@ -44,7 +44,7 @@ def test_hard_link_shared_with_a_host_file_is_removed(tmp_path: Path) -> None:
     assert [i.where for i in result.incomplete] == ["passwd"]
 
 
-def test_fifo_is_removed_from_disk_but_listed(tmp_path: Path) -> None:
+def test_fifo_is_removed_from_disk_but_indexed_as_image_content(tmp_path: Path) -> None:
     root = tmp_path / "out"
     (root / "dev").mkdir(parents=True)
     os.mkfifo(root / "dev/initctl")
@@ -53,7 +53,7 @@ def test_fifo_is_removed_from_disk_but_listed(tmp_path: Path) -> None:
 
     assert not (root / "dev/initctl").exists()
     assert kinds(result)["dev/initctl"] is EntryKind.FIFO
-    assert [i.what for i in result.incomplete] == [IncompleteKind.SPECIAL_FILE]
+    assert result.incomplete == ()
 
 
 def test_setuid_bit_is_cleared_on_disk_and_kept_in_the_index(tmp_path: Path) -> None:
@@ -80,8 +80,11 @@ def test_unreadable_folder_is_opened_and_walked(tmp_path: Path) -> None:
     assert "locked/file" in kinds(result)
 
 
-def test_skipped_top_level_names_are_not_listed(tmp_path: Path) -> None:
+def test_walking_one_extraction_lists_only_it_relative_to_the_output_folder(tmp_path: Path) -> None:
     root = tmp_path / "out"
     (root / ".iotbaseline").mkdir(parents=True)
     (root / ".iotbaseline/journal.jsonl").write_text("")
-    assert walk_output(root, skip=(".iotbaseline",)).entries == ()
+    (root / "a.bin_extract").mkdir()
+    (root / "a.bin_extract/etc").mkdir()
+    (root / "older.bin_extract").mkdir()
+    assert set(kinds(walk_output(root, start=root / "a.bin_extract"))) == {"a.bin_extract", "a.bin_extract/etc"}

@@ -303,6 +303,8 @@ def test_handlers_keep_unblobs_names_and_use_our_extractor() -> None:
     names = {handler.NAME for handler in handlers.HANDLERS}
 
     assert names == {
+        "squashfs_v2",
+        "squashfs_v2_nonstandard",
         "squashfs_v3",
         "squashfs_v3_ddwrt",
         "squashfs_v3_broadcom",

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from iotbaseline.errors import InputError, OutputError
-from iotbaseline.firmware.filetype import CONTAINER_KINDS
+from iotbaseline.firmware.filetype import CONTAINER_KINDS, HEAD_SIZE, STRONG_MAGIC_FORMATS, FileType, classify
 from iotbaseline.firmware.incomplete import Incomplete, IncompleteKind
 from iotbaseline.firmware.indexer import EXTRACT_SUFFIX, build_tree
 from iotbaseline.firmware.journal import TaskRecord, read_journal
@@ -141,13 +141,14 @@ def extract_firmware(
     )
     outcome = run_supervised(job, budget, progress)
     records = list(read_journal(job.journal))
-    walk = walk_output(output, skip=(WORK_FOLDER,))
+    walk = walk_output(output, start=extract_dir)
     tree = build_tree(output, walk.entries, records, image)
     incomplete = [
         *outcome.cut,
         *_journal_problems(records, output, image),
         *walk.incomplete,
         *_depth_cuts(records, tree, output, limits),
+        *_unopened_containers(records, tree, image, output, limits),
         *_unfinished(records, output, stopped_by=outcome.cut[0].what if outcome.cut else None),
     ]
     return ExtractionResult(
@@ -246,6 +247,35 @@ def _depth_cuts(
                 )
             )
     return cuts
+
+
+def _unopened_containers(
+    records: list[TaskRecord], tree: FirmwareTree, image: Path, output: Path, limits: ExtractionLimits
+) -> list[Incomplete]:
+    """Files that begin with a distinctive container magic but that no handler opened at offset 0:
+    truncated or damaged filesystems and archives. unblob passes over them in silence (a
+    SquashFS whose declared size runs past the end of the file is simply not a chunk)."""
+    opened = {r.path for r in records for c in r.chunks if c.start == 0}
+    depth_of = {r.path: r.depth for r in records}
+    candidates: list[tuple[str, str, FileType]] = []
+    with image.open("rb") as stream:
+        candidates.append((str(image.resolve()), image.name, classify(stream.read(HEAD_SIZE), image.stat().st_size)))
+    candidates.extend((str(output / f.path), f.path, f.type) for f in tree.files)
+    found = []
+    for absolute, where, file_type in candidates:
+        name = str(file_type.detail.get("format", ""))
+        if name not in STRONG_MAGIC_FORMATS or absolute in opened:
+            continue
+        if depth_of.get(absolute, 0) >= limits.max_depth:
+            continue  # reported as a depth cut
+        found.append(
+            Incomplete(
+                IncompleteKind.CORRUPT,
+                where,
+                f"starts like {name} but could not be unpacked: truncated or damaged",
+            )
+        )
+    return found
 
 
 def _unfinished(records: list[TaskRecord], output: Path, *, stopped_by: IncompleteKind | None) -> list[Incomplete]:

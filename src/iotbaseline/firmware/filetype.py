@@ -30,6 +30,14 @@ class FileKind(StrEnum):
 CONTAINER_KINDS = frozenset(
     {FileKind.ARCHIVE, FileKind.COMPRESSED, FileKind.FILESYSTEM, FileKind.FIRMWARE_HEADER, FileKind.DATA}
 )
+# Formats whose magic is long or specific enough that a file starting with it and left unopened
+# is worth reporting as damaged (two-byte magics such as ext's or lzma's match random data).
+STRONG_MAGIC_FORMATS = frozenset(
+    {
+        "gzip", "xz", "zstd", "lz4", "bzip2", "lzop", "zip", "7z", "rar", "cpio-newc", "cpio-crc", "cpio-odc",
+        "tar", "squashfs", "jffs2", "ubi", "ubifs", "cramfs", "romfs", "uimage", "trx",
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -66,8 +74,15 @@ _MAGICS: tuple[tuple[int, bytes, FileKind, str], ...] = (
     (0, b"shsq", FileKind.FILESYSTEM, "squashfs"),
     (0, b"qshs", FileKind.FILESYSTEM, "squashfs"),
     (0, b"sqlz", FileKind.FILESYSTEM, "squashfs"),
-    (0, b"\x85\x19", FileKind.FILESYSTEM, "jffs2"),
-    (0, b"\x19\x85", FileKind.FILESYSTEM, "jffs2"),
+    # JFFS2: node magic 0x1985 then a node type (dirent, inode, cleanmarker, padding), either endian.
+    (0, b"\x85\x19\x01\xe0", FileKind.FILESYSTEM, "jffs2"),
+    (0, b"\x85\x19\x02\xe0", FileKind.FILESYSTEM, "jffs2"),
+    (0, b"\x85\x19\x03\x20", FileKind.FILESYSTEM, "jffs2"),
+    (0, b"\x85\x19\x04\x20", FileKind.FILESYSTEM, "jffs2"),
+    (0, b"\x19\x85\xe0\x01", FileKind.FILESYSTEM, "jffs2"),
+    (0, b"\x19\x85\xe0\x02", FileKind.FILESYSTEM, "jffs2"),
+    (0, b"\x19\x85\x20\x03", FileKind.FILESYSTEM, "jffs2"),
+    (0, b"\x19\x85\x20\x04", FileKind.FILESYSTEM, "jffs2"),
     (0, b"UBI#", FileKind.FILESYSTEM, "ubi"),
     (0, b"\x31\x18\x10\x06", FileKind.FILESYSTEM, "ubifs"),
     (0, b"E=\xcd\x28", FileKind.FILESYSTEM, "cramfs"),

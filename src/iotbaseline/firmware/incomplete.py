@@ -9,7 +9,6 @@ class IncompleteKind(StrEnum):
     ABSOLUTE_PATH = "absolute-path"
     DUPLICATE_ENTRY = "duplicate-entry"
     LINK_ESCAPE = "link-escape"
-    SPECIAL_FILE = "special-file"
     BUDGET = "budget"
     TOO_MANY_FILES = "too-many-files"
     DEPTH = "depth"

@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import stat
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
@@ -10,7 +11,7 @@ from iotbaseline.firmware.filetype import HEAD_SIZE, FileType, classify
 from iotbaseline.firmware.journal import TaskRecord
 from iotbaseline.firmware.origin import OriginIndex
 from iotbaseline.firmware.rootfs import RootFilesystem, find_root_filesystems
-from iotbaseline.firmware.secure_walk import Entry, EntryKind
+from iotbaseline.firmware.secure_walk import Entry, EntryKind, special_kind
 from iotbaseline.firmware.tree import FirmwareTree, TreeFile, TreeLink, TreeSpecial
 
 EXTRACT_SUFFIX = "_extract"
@@ -19,8 +20,8 @@ _HASH_BLOCK = 1024 * 1024
 
 def build_tree(root: Path, entries: Iterable[Entry], records: list[TaskRecord], image: Path) -> FirmwareTree:
     root = root.resolve()
-    entries = list(entries)
     relative = {r.path: _relative_to(r.path, root) for r in records}
+    entries = _with_recorded_specials(list(entries), records, relative)
     relative[str(image.resolve())] = image.name
     origins = OriginIndex(records, relative)
     known_hashes = {relative[r.path]: r.sha256 for r in records if r.sha256}
@@ -74,6 +75,37 @@ def build_tree(root: Path, entries: Iterable[Entry], records: list[TaskRecord], 
     return FirmwareTree(root, tuple(files), tuple(links), special, directories, rootfs)
 
 
+def _with_recorded_specials(entries: list[Entry], records: list[TaskRecord], relative: dict[str, str]) -> list[Entry]:
+    """Device nodes and FIFOs that extractors recorded instead of creating, placed at their path
+    in the extraction folder of the chunk that held them."""
+    folder_of_chunk: dict[str, str] = {}
+    for record in records:
+        if record.is_dir and record.blob_id:
+            folder = relative[record.path]
+            if len(folder) < len(folder_of_chunk.get(record.blob_id, folder + "-")):
+                folder_of_chunk[record.blob_id] = folder
+    present = {entry.path for entry in entries}
+    for record in records:
+        for chunk in record.chunks:
+            chunk_folder = folder_of_chunk.get(chunk.id)
+            if chunk_folder is None:
+                continue
+            for special in chunk.specials:
+                path = f"{chunk_folder}/{special.path.lstrip('/')}"
+                if path not in present:
+                    present.add(path)
+                    entries.append(
+                        Entry(
+                            path,
+                            special_kind(special.mode),
+                            0,
+                            stat.S_IMODE(special.mode),
+                            device=(os.major(special.device), os.minor(special.device)) if special.device else None,
+                        )
+                    )
+    return entries
+
+
 def _examine(path: Path, known_sha256: str | None) -> tuple[str, FileType]:
     """One read of the file: its head for the type, and the whole only when unblob did not
     already hash it (files past the depth limit, or left by an interrupted extraction)."""
@@ -124,14 +156,19 @@ def _device_path(path: str, owner: RootFilesystem | None) -> str | None:
 
 
 def _device_link_target(path: str, text: str, owner: RootFilesystem | None) -> str:
-    """unblob stores an absolute link `/bin/busybox` as a relative one to the same place within
-    its extraction folder; when such a link lands outside the rootfs but inside that extraction
-    folder, the device's view is the absolute path within the extraction folder."""
+    """The link target as an absolute path on the device.
+
+    Extractors store an absolute link `/proc/mounts` relative to their extraction folder
+    (`../proc/mounts`), so the stored text no longer tells absolute from relative; the absolute
+    path the link leads to on the device is the same either way and is what evidence needs. A
+    link that lands outside the rootfs but inside its extraction folder was rewritten relative to
+    that folder; one that leads elsewhere keeps its text."""
     if owner is None or PurePosixPath(text).is_absolute():
         return text
     landing = PurePosixPath(os.path.normpath(PurePosixPath(path).parent / text))
-    if PurePosixPath(owner.path) in landing.parents or str(landing) == owner.path:
-        return text
+    rootfs = PurePosixPath(owner.path)
+    if rootfs in landing.parents or landing == rootfs:
+        return "/" + landing.relative_to(rootfs).as_posix().removeprefix(".")
     extraction = _extraction_folder(owner.path)
     if extraction and PurePosixPath(extraction) in landing.parents:
         return "/" + landing.relative_to(extraction).as_posix()

@@ -8,7 +8,7 @@ time still leaves everything it had done readable.
 import json
 import signal
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, TextIO
 
@@ -21,7 +21,6 @@ from iotbaseline.firmware.incomplete import IncompleteKind
 _REPORT_KINDS: tuple[tuple[type[Any], IncompleteKind], ...] = (
     (unblob_report.PathTraversalProblem, IncompleteKind.PATH_TRAVERSAL),
     (unblob_report.LinkExtractionProblem, IncompleteKind.LINK_ESCAPE),
-    (unblob_report.SpecialFileExtractionProblem, IncompleteKind.SPECIAL_FILE),
     (unblob_report.MaliciousSymlinkRemoved, IncompleteKind.LINK_ESCAPE),
     (unblob_report.ExtractorTimedOut, IncompleteKind.COMMAND_TIMEOUT),
     (unblob_report.ExtractorDependencyNotFoundReport, IncompleteKind.MISSING_DEPENDENCY),
@@ -45,12 +44,23 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class SpecialFile:
+    """A device node, FIFO or socket an extractor recorded instead of creating it."""
+
+    path: str
+    """Relative to the chunk's extraction folder."""
+    mode: int
+    device: int
+
+
+@dataclass(frozen=True)
 class Chunk:
     id: str
     handler: str
     start: int
     end: int
     problems: tuple[Problem, ...] = ()
+    specials: tuple[SpecialFile, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,12 +92,14 @@ _PROBLEM_TEXT_KINDS: tuple[tuple[str, IncompleteKind | None], ...] = (
     ("Traversal attempt", IncompleteKind.PATH_TRAVERSAL),
     ("Absolute path", IncompleteKind.ABSOLUTE_PATH),
     ("Duplicate", IncompleteKind.DUPLICATE_ENTRY),
-    ("device creation", IncompleteKind.SPECIAL_FILE),
+    ("device creation", None),
 )
 
 
 def problem_from_report(report: Any) -> Problem | None:
-    if isinstance(report, _IGNORED_REPORTS):
+    """The incompleteness a report means, or None when it means none. A special file an
+    extractor declined to create is content (indexed from `Chunk.specials`), not a loss."""
+    if isinstance(report, (*_IGNORED_REPORTS, unblob_report.SpecialFileExtractionProblem)):
         return None
     if type(report) is unblob_report.ExtractionProblem:
         for text, text_kind in _PROBLEM_TEXT_KINDS:
@@ -173,14 +185,20 @@ def record_from_result(result: TaskResult) -> TaskRecord:
 def _chunk(report: Any) -> Chunk:
     found = (problem_from_report(r) for r in report.extraction_reports)
     problems = tuple(p for p in found if p is not None)
+    specials = tuple(
+        SpecialFile(path=r.path or "", mode=r.mode, device=r.device)
+        for r in report.extraction_reports
+        if isinstance(r, unblob_report.SpecialFileExtractionProblem)
+    )
     if isinstance(report, unblob_report.MultiFileReport):
-        return Chunk(id=report.id, handler=report.handler_name, start=0, end=0, problems=problems)
+        return Chunk(id=report.id, handler=report.handler_name, start=0, end=0, problems=problems, specials=specials)
     return Chunk(
         id=report.id,
         handler=report.handler_name,
         start=report.start_offset,
         end=report.end_offset,
         problems=problems,
+        specials=specials,
     )
 
 
@@ -198,7 +216,10 @@ def _encode(record: TaskRecord) -> str:
             "size": record.size,
             "sha256": record.sha256,
             "magic": record.magic,
-            "chunks": [[c.id, c.handler, c.start, c.end, [problem(p) for p in c.problems]] for c in record.chunks],
+            "chunks": [
+                [c.id, c.handler, c.start, c.end, [problem(p) for p in c.problems], [astuple(x) for x in c.specials]]
+                for c in record.chunks
+            ],
             "problems": [problem(p) for p in record.problems],
             "subtasks": record.subtasks,
             "unknown": record.unknown,
@@ -222,7 +243,14 @@ def _decode(line: str) -> TaskRecord:
         sha256=raw["sha256"],
         magic=raw["magic"],
         chunks=tuple(
-            Chunk(id=c[0], handler=c[1], start=c[2], end=c[3], problems=tuple(problem(p) for p in c[4]))
+            Chunk(
+                id=c[0],
+                handler=c[1],
+                start=c[2],
+                end=c[3],
+                problems=tuple(problem(p) for p in c[4]),
+                specials=tuple(SpecialFile(*x) for x in c[5]),
+            )
             for c in raw["chunks"]
         ),
         problems=tuple(problem(p) for p in raw["problems"]),
@@ -255,8 +283,18 @@ class JournalReporter:
     def update(self, result: TaskResult) -> None:
         if self._out is None:
             return
-        self._out.write(_encode(record_from_result(result)) + "\n")
+        try:
+            line = _encode(record_from_result(result))
+        except Exception as error:  # a report we cannot read must not stop the extraction
+            line = _encode(_unreadable(result, error))
+        self._out.write(line + "\n")
         self._out.flush()
+
+
+def _unreadable(result: TaskResult, error: Exception) -> TaskRecord:
+    problem = Problem(IncompleteKind.INTERNAL_ERROR, f"unreadable extraction report: {error!r}")
+    task = result.task
+    return TaskRecord(str(task.path), task.blob_id, task.depth, False, False, 0, None, None, problems=(problem,))
 
 
 def read_journal(path: Path) -> Iterator[TaskRecord]:

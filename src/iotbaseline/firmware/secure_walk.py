@@ -3,7 +3,7 @@
 Extractors (ours, unblob's, and external programs) already refuse most tricks, and unblob rewrites
 links after each extraction; this walk is the last line, because an extractor killed half-way
 never reached that clean-up, and because the folder will be read by people and tools we do not
-control. On disk it removes device nodes, FIFOs and sockets (their metadata stays in the index),
+control. On disk it removes device nodes, FIFOs and sockets (they stay in the index, as image content),
 links that lead out of the folder, and hard links shared with files outside it; it clears
 set-user-ID and set-group-ID bits; it makes folders and files readable.
 """
@@ -54,13 +54,17 @@ _SPECIAL_KINDS = {
 _SET_ID_BITS = stat.S_ISUID | stat.S_ISGID
 
 
-def walk_output(root: Path, skip: tuple[str, ...] = ()) -> WalkResult:
-    """Walk `root`, leaving out its top-level entries named in `skip` (our own work files)."""
+def walk_output(root: Path, start: Path | None = None) -> WalkResult:
+    """Walk `start` (by default all of `root`); paths are relative to `root`."""
     root = root.resolve()
     entries: list[Entry] = []
     incomplete: list[Incomplete] = []
     linked_files: dict[tuple[int, int], list[tuple[str, int]]] = {}
-    stack = [root]
+    stack = [start.resolve() if start is not None else root]
+    if not stack[0].is_dir():
+        return WalkResult(entries=(), incomplete=())
+    if stack[0] != root and stack[0].is_dir() and not stack[0].is_symlink():
+        entries.append(Entry(_relative(stack[0], root), EntryKind.DIRECTORY, 0, 0o755))
     while stack:
         folder = stack.pop()
         try:
@@ -72,8 +76,6 @@ def walk_output(root: Path, skip: tuple[str, ...] = ()) -> WalkResult:
             )
             continue
         for child in children:
-            if folder == root and child.name in skip:
-                continue
             path = Path(child.path)
             relative = _relative(path, root)
             try:
@@ -100,21 +102,20 @@ def walk_output(root: Path, skip: tuple[str, ...] = ()) -> WalkResult:
                     linked_files.setdefault((info.st_dev, info.st_ino), []).append((relative, info.st_nlink))
                 entries.append(Entry(relative, EntryKind.FILE, info.st_size, mode))
             else:
-                kind = _SPECIAL_KINDS.get(file_type, EntryKind.SOCKET)
+                kind = special_kind(info.st_mode)
                 device = (os.major(info.st_rdev), os.minor(info.st_rdev)) if info.st_rdev else None
+                # Content of the image (every rootfs has /dev/console), so it is indexed, not
+                # reported; but a device node on the host would give access to the host's device.
                 path.unlink()
                 entries.append(Entry(relative, kind, 0, mode, device=device))
-                incomplete.append(
-                    Incomplete(
-                        IncompleteKind.SPECIAL_FILE,
-                        relative,
-                        f"{kind.value} {device or ''} not kept on disk; listed in the index".replace("  ", " "),
-                    )
-                )
     removed = _remove_links_to_outside(root, linked_files)
     incomplete.extend(removed.values())
     kept = tuple(e for e in entries if e.path not in removed)
     return WalkResult(entries=kept, incomplete=tuple(incomplete))
+
+
+def special_kind(mode: int) -> EntryKind:
+    return _SPECIAL_KINDS.get(stat.S_IFMT(mode), EntryKind.SOCKET)
 
 
 def _checked_link(path: Path, relative: str, root: Path, mode: int) -> tuple[Entry | None, Incomplete | None]:

@@ -42,8 +42,8 @@ class TreeFile:
 class TreeLink:
     path: str
     target: str
-    """The target as the device sees it: relative as stored, or absolute within the rootfs
-    (unblob rewrites absolute links to relative ones on disk; this undoes that for evidence)."""
+    """Inside a root filesystem: the absolute path on the device the link leads to (`/bin/sh`
+    -> `/bin/busybox`). Outside one: the link text."""
     rootfs: str | None = None
     device_path: str | None = None
 

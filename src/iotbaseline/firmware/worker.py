@@ -10,6 +10,7 @@ kernel offers it.
 import os
 import resource
 import signal
+import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,9 @@ def run_worker(job: WorkerJob) -> None:
 
 def _extract(job: WorkerJob) -> None:
     os.setsid()
+    # unblob runs the extractors its Python dependencies install (jefferson, ubireader_*) by
+    # name; they sit beside our interpreter, which need not be on PATH (.venv/bin/iotbaseline).
+    os.environ["PATH"] = os.pathsep.join((str(Path(sys.executable).parent), os.environ.get("PATH", "")))
     # A write past the cap fails with EFBIG instead of killing the writer with SIGXFSZ; the
     # ignored disposition is inherited by the external extractors unblob starts.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)

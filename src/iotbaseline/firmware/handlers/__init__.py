@@ -1,8 +1,10 @@
 """Our unblob handlers, registered through unblob's plugin hook.
 
-unblob has no handler for U-Boot images and needs the unpackaged `sasquatch` for SquashFS; these fill
-those gaps. The registry is this one explicit tuple; `unblob_handlers.selected_handlers` builds the
-final handler list from unblob's built-ins and what this hook returns.
+unblob has no handler for U-Boot images, needs the unpackaged `sasquatch` for SquashFS, and
+loses device nodes and problems in cpio, extracts cramfs links wrongly with 7z, and does not say
+when a zip holds unsafe names; these fill those gaps. The registry is this one explicit
+tuple; `unblob_setup.selected_handlers` builds the final handler list from unblob's built-ins and
+what this hook returns.
 """
 
 from typing import Any
@@ -10,10 +12,13 @@ from typing import Any
 from unblob.models import Handler
 from unblob.plugins import hookimpl
 
-from iotbaseline.firmware.handlers import squashfs, uboot
+from iotbaseline.firmware.handlers import cpio, cramfs, squashfs, uboot, zip
 
 HANDLERS: tuple[type[Handler[Any]], ...] = (
     *squashfs.HANDLERS,
+    *cpio.HANDLERS,
+    *cramfs.HANDLERS,
+    *zip.HANDLERS,
     *uboot.HANDLERS,
 )
 

@@ -2,7 +2,7 @@
 
 Each class keeps unblob's NAME, PATTERNS, C_DEFINITIONS and calculate_chunk, so reports read the same;
 only EXTRACTOR and DOC change. The handler selection drops unblob's built-ins with the same NAME.
-SquashFS 1.x and 2.x stay with unblob's built-ins: our reader does not parse those layouts.
+SquashFS 1.x stays with unblob's built-in: our reader does not parse that layout.
 """
 
 from __future__ import annotations
@@ -24,6 +24,16 @@ SQUASHFS_EXTRACTOR = SquashfsExtractor()
 
 def _doc(doc: HandlerDoc) -> HandlerDoc:
     return dataclasses.replace(doc, description=f"{doc.description} {_NOTE}")
+
+
+class SquashFSv2Handler(builtin.SquashFSv2Handler):
+    EXTRACTOR = SQUASHFS_EXTRACTOR  # type: ignore[assignment]  # unblob's base narrows it to sasquatch's class
+    DOC = _doc(builtin.SquashFSv2Handler.DOC)
+
+
+class SquashFSv2NonStandardHandler(builtin.SquashFSv2NonStandardHandler):
+    EXTRACTOR = SQUASHFS_EXTRACTOR  # type: ignore[assignment]  # unblob's base narrows it to sasquatch's class
+    DOC = _doc(builtin.SquashFSv2NonStandardHandler.DOC)
 
 
 class SquashFSv3Handler(builtin.SquashFSv3Handler):
@@ -62,6 +72,8 @@ class SquashFSv4BroadcomHandler(builtin.SquashFSv4BroadcomHandler):
 
 
 HANDLERS: tuple[type[Handler[Any]], ...] = (
+    SquashFSv2Handler,
+    SquashFSv2NonStandardHandler,
     SquashFSv3Handler,
     SquashFSv3DDWRTHandler,
     SquashFSv3BroadcomHandler,

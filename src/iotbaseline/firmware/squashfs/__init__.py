@@ -1,13 +1,13 @@
-"""A pure-Python SquashFS reader (3.x and 4.x layouts, both byte orders, vendor magics and LZMA variants).
+"""A pure-Python SquashFS reader (2.x, 3.x and 4.x layouts, both byte orders, vendor magics and LZMA variants).
 
 Modules, each with one job:
   variants, superblock    - which dialect an image is, and its superblock
   compression, lzma_variants - block decompressors, including vendor LZMA layouts
   metadata                - metadata blocks and streams across them
-  bitfields               - packed bitfield structs of 3.x
+  bitfields               - packed bitfield structs of 2.x and 3.x
   limits, problems        - caps against hostile input, and the problems met
   image, model            - bounds-checked image bytes; the decoded filesystem objects
-  format_v3, format_v4    - inodes, directory listings and tables per format version
+  format_v2, format_v3, format_v4 - inodes, directory listings and tables per format version
   file_data               - streaming a file's blocks and fragment tail
   walk                    - the cycle-safe directory walk
   reader                  - SquashfsImage, the facade over the above

@@ -1,4 +1,4 @@
-"""Packed C bitfield structs, as SquashFS 3.x (and 2.x) stores inodes and directory entries.
+"""Packed C bitfield structs, as SquashFS 2.x and 3.x store inodes and directory entries.
 
 The compiler that wrote the image packed bitfields from the least significant bit on little-endian
 hosts and from the most significant bit on big-endian ones, with no padding. Reading the whole struct

@@ -97,7 +97,7 @@ class Zstd:
 
 
 class SniffingDecompressor:
-    """For images that do not record their compressor (3.x) or record it wrongly (some vendors' 4.x).
+    """For images that do not record their compressor (2.x, 3.x) or record it wrongly (some vendors' 4.x).
 
     Tries the declared compressor first, then picks by the block's own signature, falling back to the
     LZMA layouts, which have no reliable signature.

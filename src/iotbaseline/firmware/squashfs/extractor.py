@@ -20,7 +20,7 @@ _STANDARD_V4_LE = b"hsqs"
 
 
 class SquashfsExtractor(Extractor):
-    """Extracts SquashFS 3.x/4.x in either byte order and the vendor variants, without sasquatch.
+    """Extracts SquashFS 2.x/3.x/4.x in either byte order and the vendor variants, without sasquatch.
 
     Standard 4.x little-endian images go to Debian's unsquashfs first, the native speed floor; if it
     is missing, older than 4.5, fails or times out, the pure-Python reader takes over. Everything else

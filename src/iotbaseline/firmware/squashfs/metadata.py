@@ -13,7 +13,7 @@ from iotbaseline.firmware.squashfs.image import ImageData
 METADATA_SIZE = 8192
 _UNCOMPRESSED = 0x8000
 _LENGTH_MASK = 0x7FFF
-# 3.x images made with -check carry a 0xff marker byte after each header.
+# 2.x and 3.x images made with -check carry a 0xff marker byte after each header.
 _CHECK_MARKER = 0xFF
 
 

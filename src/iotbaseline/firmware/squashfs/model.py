@@ -111,7 +111,7 @@ class FragmentLocation:
 
 
 class FormatReader(Protocol):
-    """What one on-disk format version (3.x, 4.x) provides to the walker and the data reader."""
+    """What one on-disk format version (2.x, 3.x, 4.x) provides to the walker and the data reader."""
 
     def read_inode(self, ref: InodeRef) -> Inode: ...
 

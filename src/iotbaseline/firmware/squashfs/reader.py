@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from iotbaseline.firmware.squashfs.compression import decompressor_for
 from iotbaseline.firmware.squashfs.file_data import Chunk, FileDataReader
+from iotbaseline.firmware.squashfs.format_v2 import V2Format
 from iotbaseline.firmware.squashfs.format_v3 import V3Format
 from iotbaseline.firmware.squashfs.format_v4 import V4Format
 from iotbaseline.firmware.squashfs.image import ImageData
@@ -38,8 +39,10 @@ class SquashfsImage:
         self.format: FormatReader
         if superblock.major == 4:
             self.format = V4Format(superblock, image, metadata, self.limits, self.problems)
-        else:
+        elif superblock.major == 3:
             self.format = V3Format(superblock, image, metadata, self.limits, self.problems)
+        else:
+            self.format = V2Format(superblock, image, metadata, self.limits, self.problems)
         self._data = FileDataReader(image, self.decompressor, self.format, superblock.block_size)
 
     def entries(self) -> Iterator[TreeEntry]:
