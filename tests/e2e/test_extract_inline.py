@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -85,26 +86,39 @@ def test_nesting_past_the_depth_limit_is_reported_not_followed(tmp_path: Path) -
     assert all(f.type.kind.value != "text" for f in result.tree.files)
 
 
-def test_time_limit_stops_extraction_but_keeps_what_was_done(tmp_path: Path) -> None:
-    image = tmp_path / "slow.tar"
-    gzip_zeros(tmp_path / "big.gz", 1024 * MIB)
-    with tarfile.open(image, "w") as archive:
-        archive.add(tmp_path / "big.gz", arcname="big.gz")
-        tar_member(archive, "etc/version", b"1.0.3\n")
+@pytest.fixture(scope="module")
+def slow_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A zip whose one member inflates to 1 GiB: seconds of work for 7z, an external extractor."""
+    path = tmp_path_factory.mktemp("slow") / "slow.zip"
+    block = bytes(MIB)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        with archive.open("zeros.bin", "w", force_zip64=True) as member:
+            for _ in range(1024):
+                member.write(block)
+        archive.writestr("etc/version", "1.0.3\n")
+    return path
 
-    result = extract_firmware(image, tmp_path / "out", ExtractionLimits(total_timeout=2))
+
+def test_time_limit_stops_extraction_but_keeps_what_was_done(slow_zip: Path, tmp_path: Path) -> None:
+    image = tmp_path / "slow.tar"
+    with tarfile.open(image, "w") as archive:
+        tar_member(archive, "etc/version", b"1.0.3\n")
+        archive.add(slow_zip, arcname="update.zip")
+
+    result = extract_firmware(image, tmp_path / "out", ExtractionLimits(total_timeout=1.5, max_output_bytes=4096 * MIB))
 
     assert IncompleteKind.TIMEOUT in kinds(result)
-    assert any(f.path.endswith("etc/version") for f in result.tree.files)
+    assert any(f.path.endswith("slow.tar_extract/etc/version") for f in result.tree.files)
 
 
-def test_slow_external_extractor_is_killed_and_the_rest_goes_on(tmp_path: Path) -> None:
-    bomb = gzip_zeros(tmp_path / "bomb.gz", 1024 * MIB)
+def test_slow_external_extractor_is_killed_and_the_rest_goes_on(slow_zip: Path, tmp_path: Path) -> None:
     limits = ExtractionLimits(command_timeout=0.5, max_output_bytes=4096 * MIB)
 
-    result = extract_firmware(bomb, tmp_path / "out", limits)
+    result = extract_firmware(slow_zip, tmp_path / "out", limits)
 
-    assert IncompleteKind.COMMAND_TIMEOUT in kinds(result)
+    (killed,) = [i for i in result.incomplete if i.what is IncompleteKind.COMMAND_TIMEOUT]
+    assert "7z x" in killed.where
+    assert IncompleteKind.TIMEOUT not in kinds(result)
 
 
 def test_junk_input_gives_an_empty_tree_and_no_error(tmp_path: Path) -> None:

@@ -256,6 +256,10 @@ def _unopened_containers(
     truncated or damaged filesystems and archives. unblob passes over them in silence (a
     SquashFS whose declared size runs past the end of the file is simply not a chunk)."""
     opened = {r.path for r in records for c in r.chunks if c.start == 0}
+    # only what unblob examined (it computes libmagic first): files the visit policy passed over
+    # were never offered to a handler, and files an interrupted run never reached are reported
+    # as not examined
+    examined = {r.path for r in records if r.magic is not None}
     depth_of = {r.path: r.depth for r in records}
     candidates: list[tuple[str, str, FileType]] = []
     with image.open("rb") as stream:
@@ -264,7 +268,7 @@ def _unopened_containers(
     found = []
     for absolute, where, file_type in candidates:
         name = str(file_type.detail.get("format", ""))
-        if name not in STRONG_MAGIC_FORMATS or absolute in opened:
+        if name not in STRONG_MAGIC_FORMATS or absolute in opened or absolute not in examined:
             continue
         if depth_of.get(absolute, 0) >= limits.max_depth:
             continue  # reported as a depth cut

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TextIO
 
 from unblob import report as unblob_report
-from unblob.models import TaskResult
+from unblob.models import Task, TaskResult
 
 from iotbaseline.firmware.incomplete import IncompleteKind
 
@@ -87,6 +87,7 @@ class TaskRecord:
 # firmware links its BusyBox applets), not something cut short.
 _PROBLEM_TEXT_KINDS: tuple[tuple[str, IncompleteKind | None], ...] = (
     ("Absolute path as link target", None),
+    ("single-file cap", IncompleteKind.BUDGET),
     ("Absolute path conversion to extraction relative failed", IncompleteKind.LINK_ESCAPE),
     ("Traversal attempt through link", IncompleteKind.LINK_ESCAPE),
     ("Traversal attempt", IncompleteKind.PATH_TRAVERSAL),
@@ -279,6 +280,17 @@ class JournalReporter:
     def __exit__(self, *_exc: object) -> None:
         if self._out is not None:
             self._out.close()
+
+    def passed_over(self, task: Task) -> None:
+        """A path the visit policy kept from unblob: extracted, but not examined for chunks."""
+        if self._out is None:
+            return
+        try:
+            size = Path(task.path).lstat().st_size
+        except OSError:
+            size = 0
+        record = TaskRecord(str(task.path), task.blob_id, task.depth, False, True, size, None, None)
+        self._out.write(_encode(record) + "\n")
 
     def update(self, result: TaskResult) -> None:
         if self._out is None:

@@ -110,7 +110,7 @@ def _limit_crossed(job: WorkerJob, usage: FolderUsage, budget: int, elapsed: flo
         return Incomplete(
             IncompleteKind.TIMEOUT,
             where=str(job.image.name),
-            reason=f"extraction stopped after {limits.total_timeout:.0f} s (--timeout)",
+            reason=f"extraction stopped after {limits.total_timeout:g} s (--timeout)",
         )
     return None
 
@@ -136,7 +136,7 @@ def _stop_overdue_extractors(worker_pid: int, command_timeout: float) -> list[In
             Incomplete(
                 IncompleteKind.COMMAND_TIMEOUT,
                 where=command,
-                reason=f"external extractor killed after {command_timeout:.0f} s (--command-timeout)",
+                reason=f"external extractor killed after {command_timeout:g} s (--command-timeout)",
             )
         )
     return stopped

@@ -14,13 +14,17 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from unblob.processing import process_file
+from unblob.models import Task
+from unblob.pool import make_pool
+from unblob.processing import ExtractionConfig, Processor
 from unblob.sandbox import AccessFS, Sandbox
 
 from iotbaseline.firmware.journal import JournalReporter
 from iotbaseline.firmware.limits import ExtractionLimits
 from iotbaseline.firmware.unblob_setup import extraction_config, send_unblob_logs_to
+from iotbaseline.firmware.visit_policy import VisitPolicy
 
 WORKER_FAILED = 3
 
@@ -67,4 +71,25 @@ def _extract(job: WorkerJob) -> None:
             report_file=None,
             extra_passthrough=[AccessFS.read_write(job.journal.parent)],
         )
-        sandbox.run(process_file, config, job.image)
+        sandbox.run(_run_unblob, config, job.image)
+
+
+def _run_unblob(config: ExtractionConfig, image: Path) -> None:
+    """unblob's own task loop (its Processor on its process pool), except that an extracted file
+    goes back to unblob only when the visit policy says it may hold a container."""
+    processor = Processor(config)
+    policy = VisitPolicy(config.extract_root)
+    journal = JournalReporter()
+
+    def on_result(pool: Any, result: Any) -> None:
+        journal.update(result)
+        for task in result.subtasks:
+            if task.is_multi_file or policy.worth_carving(task.path):
+                pool.submit(task)
+            else:
+                journal.passed_over(task)
+
+    pool: Any = make_pool(process_num=config.process_num, handler=processor.process_task, result_callback=on_result)
+    with pool, journal:
+        pool.submit(Task(path=image, depth=0, blob_id=""))
+        pool.process_until_done()

@@ -2,7 +2,8 @@
 
 unblob has no handler for U-Boot images, needs the unpackaged `sasquatch` for SquashFS, and
 loses device nodes and problems in cpio, extracts cramfs links wrongly with 7z, and does not say
-when a zip holds unsafe names; these fill those gaps. The registry is this one explicit
+when a zip holds unsafe names; and it starts a process for every compressed stream. These fill
+those gaps. The registry is this one explicit
 tuple; `unblob_setup.selected_handlers` builds the final handler list from unblob's built-ins and
 what this hook returns.
 """
@@ -12,13 +13,14 @@ from typing import Any
 from unblob.models import Handler
 from unblob.plugins import hookimpl
 
-from iotbaseline.firmware.handlers import cpio, cramfs, squashfs, uboot, zip
+from iotbaseline.firmware.handlers import cpio, cramfs, squashfs, streams, uboot, zip
 
 HANDLERS: tuple[type[Handler[Any]], ...] = (
     *squashfs.HANDLERS,
     *cpio.HANDLERS,
     *cramfs.HANDLERS,
     *zip.HANDLERS,
+    *streams.HANDLERS,
     *uboot.HANDLERS,
 )
 
