@@ -9,6 +9,7 @@ recovered. The floor is `unsquashfs` alone on the SquashFS carved out of the ~64
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -21,6 +22,8 @@ from tests.corpus import IMAGES, build_image
 
 VENV_BIN = Path(sys.executable).parent
 GNU_TIME = "/usr/bin/time"
+# Both tools find the extractors their Python dependencies install (jefferson, ubireader_*).
+ENVIRONMENT = {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,7 @@ def timed(command: list[str], output: Path) -> tuple[float, int]:
     if output.exists():
         shutil.rmtree(output)
     done = subprocess.run(
-        [GNU_TIME, "-f", "%e %M", *command], capture_output=True, text=True, check=False, timeout=3600
+        [GNU_TIME, "-f", "%e %M", *command], capture_output=True, text=True, check=False, timeout=3600, env=ENVIRONMENT
     )
     seconds, peak = done.stderr.strip().splitlines()[-1].split()
     return float(seconds), int(peak)
@@ -83,6 +86,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--images", nargs="*", default=list(IMAGES))
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path("/dev/shm") if Path("/dev/shm").is_dir() else None,
+        help="where outputs go; tmpfs by default, so that the VM disk's write-back does not dominate",
+    )
     args = parser.parse_args()
 
     print(
@@ -90,7 +99,7 @@ def main() -> None:
         f"{'ours files':>10} {'unblob files':>12}"
     )
     ratios = []
-    with tempfile.TemporaryDirectory(prefix="iotbaseline-bench-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="iotbaseline-bench-", dir=args.workdir) as scratch:
         work = Path(scratch)
         for name in args.images:
             image = build_image(name)

@@ -1,3 +1,3 @@
-from iotbaseline.cli import main
+from iotbaseline.cli import run
 
-main()
+run()

@@ -8,9 +8,8 @@ from rich.console import Console
 from rich.table import Table
 
 from iotbaseline.catalogue import Catalogue, CatalogueError, Standard, default_catalogue
+from iotbaseline.errors import EXIT_USAGE_ERROR
 from iotbaseline.model import EvidenceChannel, Provision
-
-EXIT_USAGE_ERROR = 2  # as in cli.py; not imported from there, because cli.py imports this module
 
 _CHANNEL_LABELS = {
     EvidenceChannel.FIRMWARE: "FW",
