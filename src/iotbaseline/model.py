@@ -194,3 +194,79 @@ class Verdict:
 
 def canonical_json(value: JSONValue) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class Input:
+    """Something the assessment looked at: a firmware image, a live host, a document."""
+
+    kind: str
+    """firmware, host or document."""
+    path: str
+    sha256: str = ""
+    size: int = 0
+    incomplete: tuple[Mapping[str, str], ...] = ()
+    """For firmware: what extraction skipped or cut short (what, where, reason)."""
+
+    def to_dict(self) -> dict[str, JSONValue]:
+        return {
+            "kind": self.kind,
+            "path": self.path,
+            "sha256": self.sha256,
+            "size": self.size,
+            "incomplete": [dict(item) for item in self.incomplete],
+        }
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    """One check's run over the inputs: that it ran is what lets a verdict PASS."""
+
+    check: str
+    version: str
+    provisions: tuple[str, ...]
+    status: str
+    """ran, skipped (what it needs was missing: say why in `note`) or error."""
+    seconds: float = 0.0
+    note: str = ""
+
+    def to_dict(self) -> dict[str, JSONValue]:
+        return {
+            "check": self.check,
+            "version": self.version,
+            "provisions": list(self.provisions),
+            "status": self.status,
+            "seconds": round(self.seconds, 3),
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Everything one scan established. The JSON report is this, serialised (`to_dict`)."""
+
+    tool_version: str
+    created: str
+    """ISO 8601 UTC time the scan finished."""
+    product: Mapping[str, JSONValue]
+    """What the profile declares about the product (model, manufacturer, firmware version...)."""
+    inputs: tuple[Input, ...]
+    findings: tuple[Finding, ...]
+    verdicts: tuple[Verdict, ...]
+    checks: tuple[CheckRun, ...] = ()
+    format_version: str = "1.0"
+
+    def verdicts_for(self, standard: str) -> tuple[Verdict, ...]:
+        return tuple(v for v in self.verdicts if v.standard == standard)
+
+    def to_dict(self) -> dict[str, JSONValue]:
+        return {
+            "format_version": self.format_version,
+            "tool": {"name": "iotbaseline", "version": self.tool_version},
+            "created": self.created,
+            "product": dict(self.product),
+            "inputs": [i.to_dict() for i in self.inputs],
+            "checks": [c.to_dict() for c in self.checks],
+            "findings": [f.to_dict() for f in self.findings],
+            "verdicts": [v.to_dict() for v in self.verdicts],
+        }
