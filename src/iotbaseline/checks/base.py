@@ -1,0 +1,63 @@
+"""What a check is: a small class that declares what it is and what it needs, and yields Findings.
+
+A firmware check sees each image three ways: `start` (before its files), `visit` (each file of a
+kind it asked for, with the file's content read once for all checks), `finish` (after the files:
+where it says what it looked at, the evidence a PASS needs). A check instance lives for one scan,
+so it may keep state across images (a key seen in two images is on every unit).
+"""
+
+from abc import ABC
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import ClassVar
+
+from iotbaseline.firmware.extract import ExtractionResult
+from iotbaseline.firmware.filetype import FileKind
+from iotbaseline.firmware.tree import FirmwareTree, TreeFile
+from iotbaseline.model import Finding
+
+MIB = 1024 * 1024
+
+
+class Need(StrEnum):
+    FIRMWARE = "firmware"
+    LIVE = "live"
+    DOCUMENTS = "documents"
+    PROFILE = "profile"
+
+
+@dataclass(frozen=True)
+class ScannedImage:
+    name: str
+    extraction: ExtractionResult
+
+    @property
+    def tree(self) -> FirmwareTree:
+        return self.extraction.tree
+
+
+class Check(ABC):
+    """Every hook has a default; a check implements the ones it needs."""
+
+    id: ClassVar[str]
+    version: ClassVar[str] = "1"
+    title: ClassVar[str]
+    provisions: ClassVar[tuple[str, ...]]
+    """Qualified ids of the provisions its findings are evidence for."""
+    needs: ClassVar[frozenset[Need]] = frozenset({Need.FIRMWARE})
+    file_kinds: ClassVar[frozenset[FileKind]] = frozenset()
+    """Kinds of file `visit` is called for; empty: none."""
+    max_file_bytes: ClassVar[int] = 16 * MIB
+    """Files larger than this are visited with their first `max_file_bytes` only."""
+    time_budget: ClassVar[float] = 300.0
+    """Seconds the check may spend in all; past it, it gets no more files and is reported."""
+
+    def start(self, image: ScannedImage) -> Iterable[Finding]:
+        return ()
+
+    def visit(self, image: ScannedImage, file: TreeFile, content: bytes) -> Iterable[Finding]:
+        return ()
+
+    def finish(self, image: ScannedImage) -> Iterable[Finding]:
+        return ()
