@@ -1,0 +1,86 @@
+"""scan: firmware images (and a product profile) in, an Assessment out.
+
+Orchestration only: extract each image into its own folder, run the checks over all of them in
+one pass, judge with the verdict engine. Writing reports is the caller's choice.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from iotbaseline import __version__
+from iotbaseline.assess import Profile, assess
+from iotbaseline.catalogue import Catalogue, default_catalogue
+from iotbaseline.checks.base import Check, Need, ScannedImage
+from iotbaseline.checks.registry import ALL_CHECKS
+from iotbaseline.checks.runner import run_checks
+from iotbaseline.firmware.extract import extract_firmware
+from iotbaseline.firmware.limits import ExtractionLimits
+from iotbaseline.firmware.supervisor import ProgressCallback
+from iotbaseline.model import Assessment, Input, JSONValue
+
+IMAGES_FOLDER = "images"
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    limits: ExtractionLimits = field(default_factory=ExtractionLimits)
+    force: bool = False
+    checks: tuple[type[Check], ...] = ALL_CHECKS
+
+
+def scan(
+    images: Sequence[Path],
+    output: Path,
+    profile: Profile | None = None,
+    product: dict[str, JSONValue] | None = None,
+    options: ScanOptions | None = None,
+    catalogue: Catalogue | None = None,
+    progress: ProgressCallback | None = None,
+) -> Assessment:
+    options = options or ScanOptions()
+    catalogue = catalogue or default_catalogue()
+    scanned = [
+        ScannedImage(
+            name,
+            extract_firmware(
+                image, output / IMAGES_FOLDER / name, options.limits, force=options.force, progress=progress
+            ),
+        )
+        for image, name in zip(images, _distinct_names(images), strict=True)
+    ]
+    available = frozenset({Need.FIRMWARE} | ({Need.PROFILE} if profile is not None else set()))
+    findings, runs = run_checks([check() for check in options.checks], scanned, available)
+    verdicts = assess(catalogue, findings, runs, profile)
+    return Assessment(
+        tool_version=__version__,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        product=product or {},
+        inputs=tuple(_input(image) for image in scanned),
+        findings=tuple(findings),
+        verdicts=verdicts,
+        checks=tuple(runs),
+    )
+
+
+def _input(image: ScannedImage) -> Input:
+    result = image.extraction
+    return Input(
+        kind="firmware",
+        path=str(result.image),
+        sha256=result.image_sha256,
+        size=result.image_size,
+        incomplete=tuple(item.to_dict() for item in result.incomplete),
+    )
+
+
+def _distinct_names(images: Sequence[Path]) -> list[str]:
+    """Image names as findings report them; two images with one file name get a number."""
+    names: list[str] = []
+    for image in images:
+        name, number = image.name, 2
+        while name in names:
+            name, number = f"{image.name}.{number}", number + 1
+        names.append(name)
+    return names
