@@ -62,7 +62,8 @@ def ours(image: Path, output: Path) -> list[str]:
 
 
 def unblob_alone(image: Path, output: Path) -> list[str]:
-    return [str(VENV_BIN / "unblob"), "-e", str(output), "--force", str(image)]
+    log = output.with_name(output.name + ".unblob.log")  # not in the current folder
+    return [str(VENV_BIN / "unblob"), "-e", str(output), "--force", "--log", str(log), str(image)]
 
 
 def squashfs_floor(image: Path, work: Path, repeat: int) -> tuple[Run, Run] | None:
