@@ -31,7 +31,10 @@ class LazyGroup(click.Group):
     """Subcommands kept in their own modules and imported only when used: start-up time counts
     in CI pipelines that call the tool once per image."""
 
-    LAZY_COMMANDS: ClassVar[dict[str, str]] = {"catalogue": "iotbaseline.catalogue_cli:catalogue"}
+    LAZY_COMMANDS: ClassVar[dict[str, str]] = {
+        "catalogue": "iotbaseline.catalogue_cli:catalogue",
+        "init": "iotbaseline.profile_cli:init",
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.LAZY_COMMANDS})
