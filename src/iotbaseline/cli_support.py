@@ -1,0 +1,92 @@
+"""Pieces every command that unpacks firmware shares: extraction bounds, progress, user errors."""
+
+import contextlib
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import click
+from rich.console import Console
+
+from iotbaseline.errors import EXIT_USAGE_ERROR, IotBaselineError
+from iotbaseline.firmware.limits import MIB, ExtractionLimits
+
+if TYPE_CHECKING:
+    from iotbaseline.firmware.supervisor import ProgressCallback
+    from iotbaseline.firmware.usage import FolderUsage
+
+_err = Console(stderr=True)
+
+
+def limits_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The extraction bounds, shared by every command that unpacks firmware, passed on as one
+    `limits` argument."""
+
+    @functools.wraps(command)
+    def with_limits(
+        max_output_bytes: int | None,
+        max_depth: int,
+        max_files: int,
+        timeout: float,
+        command_timeout: float,
+        **kwargs: Any,
+    ) -> None:
+        limits = ExtractionLimits(
+            max_output_bytes=max_output_bytes,
+            max_depth=max_depth,
+            max_files=max_files,
+            total_timeout=timeout,
+            command_timeout=command_timeout,
+        )
+        command(limits=limits, **kwargs)
+
+    options = (
+        click.option(
+            "--max-output-bytes",
+            type=click.IntRange(min=1),
+            help="Total bytes extraction may write per image [default: 20 x the image size, at least 512 MiB].",
+        ),
+        click.option("--max-depth", type=click.IntRange(1, 64), default=12, show_default=True, help="Nesting depth."),
+        click.option(
+            "--max-files", type=click.IntRange(min=1), default=200_000, show_default=True, help="Entries per image."
+        ),
+        click.option(
+            "--timeout", type=click.FloatRange(min=1), default=1800, show_default=True, help="Seconds per image."
+        ),
+        click.option(
+            "--command-timeout",
+            type=click.FloatRange(min=1),
+            default=300,
+            show_default=True,
+            help="Seconds one external extractor may run.",
+        ),
+    )
+    decorated: Callable[..., None] = with_limits
+    for option in reversed(options):
+        decorated = option(decorated)
+    return decorated
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """An error a user can act on: one line on stderr and exit code 2, never a traceback."""
+    try:
+        yield
+    except IotBaselineError as error:
+        _err.print(f"[red]error:[/red] {error}", highlight=False)
+        sys.exit(EXIT_USAGE_ERROR)
+
+
+@contextlib.contextmanager
+def extraction_progress(label: str, *, shown: bool) -> Iterator["ProgressCallback | None"]:
+    """A spinner with the running totals on stderr while images unpack (off for --json)."""
+    if not shown:
+        yield None
+        return
+    with _err.status(label, spinner="dots") as status:
+
+        def show(usage: "FolderUsage", seconds: float) -> None:
+            status.update(f"{label}: {usage.entries:,} entries, {usage.bytes / MIB:,.1f} MiB, {seconds:.0f} s")
+
+        yield show
