@@ -5,7 +5,7 @@ setup:
 	./scripts/setup
 
 demo: setup
-	.venv/bin/iotbaseline extract samples/sample-camera-mipsel.trx -o out/demo
+	.venv/bin/iotbaseline scan samples/sample-camera-mipsel.trx -o out/demo --force --fail-on never
 
 test: setup
 	.venv/bin/python -m pytest -n 2

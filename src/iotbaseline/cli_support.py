@@ -74,7 +74,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except IotBaselineError as error:
-        _err.print(f"[red]error:[/red] {error}", highlight=False)
+        _err.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
         sys.exit(EXIT_USAGE_ERROR)
 
 

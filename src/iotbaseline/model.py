@@ -102,7 +102,7 @@ class Finding:
         """Stable across scans of two firmware versions: the same weakness at the same place
         keeps its id, so that a diff shows what was fixed and what was introduced."""
         text = "\x1f".join((self.check, self.location.key(), self.discriminator))
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
     def to_dict(self) -> dict[str, JSONValue]:
         return {

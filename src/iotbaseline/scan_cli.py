@@ -1,0 +1,89 @@
+"""`iotbaseline scan`: judge firmware images against the standards and write every report."""
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from iotbaseline.cli_support import extraction_progress, limits_options, user_errors
+from iotbaseline.firmware.limits import ExtractionLimits
+from iotbaseline.model import Assessment, VerdictValue
+
+_STYLE = {
+    VerdictValue.PASS: "green",
+    VerdictValue.FAIL: "bold red",
+    VerdictValue.INCONCLUSIVE: "yellow",
+    VerdictValue.NOT_APPLICABLE: "dim",
+}
+
+
+@click.command()
+@click.argument("images", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--profile", "profile_path", type=click.Path(path_type=Path), help="Product profile (iotbaseline init).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["fail", "mandatory", "never"]),
+    default="mandatory",
+    show_default=True,
+    help="Exit 1 on any FAIL, on a FAIL of a mandatory provision or PSTI requirement, or never.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print report.json on stdout too.")
+@click.option("--force", is_flag=True, help="Replace earlier extractions in the output folder.")
+@limits_options
+def scan(
+    images: tuple[Path, ...],
+    output: Path,
+    profile_path: Path | None,
+    fail_on: str,
+    as_json: bool,
+    force: bool,
+    limits: ExtractionLimits,
+) -> None:
+    """Scan firmware IMAGES and write report.json, .html, .sarif, .junit.xml and .md into OUTPUT.
+
+    Exit codes: 0 the --fail-on policy is met, 1 it is not, 2 unusable input or options.
+    """
+    from iotbaseline.catalogue import default_catalogue
+    from iotbaseline.profile.loader import load_profile
+    from iotbaseline.report import write_reports
+    from iotbaseline.report.exit_policy import exit_code
+    from iotbaseline.scan import ScanOptions
+    from iotbaseline.scan import scan as run_scan
+
+    catalogue = default_catalogue()
+    with user_errors():
+        profile = load_profile(profile_path) if profile_path is not None else None
+        product = dict(profile.to_dict().get("product") or {}) if profile is not None else None
+        label = "Scanning " + ", ".join(image.name for image in images)
+        with extraction_progress(label, shown=not as_json) as progress:
+            assessment = run_scan(
+                list(images), output, profile, product, ScanOptions(limits=limits, force=force), catalogue, progress
+            )
+        written = write_reports(assessment, catalogue, output)
+    if as_json:
+        json.dump(assessment.to_dict(), sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        _print_summary(assessment, written, Console())
+    sys.exit(exit_code(assessment, catalogue, fail_on))
+
+
+def _print_summary(assessment: Assessment, written: list[Path], console: Console) -> None:
+    console.print("[bold]UK PSTI security requirements[/bold]")
+    for verdict in assessment.verdicts_for("PSTI"):
+        style = _STYLE[verdict.verdict]
+        console.print(f"  [{style}]{verdict.verdict.value:<14}[/{style}] {verdict.provision}: {verdict.reason}")
+    table = Table(title="Verdicts per standard", title_justify="left")
+    table.add_column("standard")
+    for value in VerdictValue:
+        table.add_column(value.value, justify="right", style=_STYLE[value])
+    for standard in dict.fromkeys(v.standard for v in assessment.verdicts):
+        counts = Counter(v.verdict for v in assessment.verdicts_for(standard))
+        table.add_row(standard, *(str(counts[value]) for value in VerdictValue))
+    console.print(table)
+    console.print(f"{len(assessment.findings)} findings. Reports: " + ", ".join(str(path) for path in written))
