@@ -191,6 +191,18 @@ class Verdict:
             "question": self.question,
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, JSONValue]) -> "Verdict":
+        return cls(
+            standard=data["standard"],
+            provision=data["provision"],
+            verdict=VerdictValue(data["verdict"]),
+            reason=data["reason"],
+            findings=tuple(data.get("findings", ())),
+            missing_evidence=tuple(data.get("missing_evidence", ())),
+            question=data.get("question", ""),
+        )
+
 
 def canonical_json(value: JSONValue) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
@@ -217,6 +229,16 @@ class Input:
             "incomplete": [dict(item) for item in self.incomplete],
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, JSONValue]) -> "Input":
+        return cls(
+            kind=data["kind"],
+            path=data["path"],
+            sha256=data.get("sha256", ""),
+            size=data.get("size", 0),
+            incomplete=tuple(dict(item) for item in data.get("incomplete", ())),
+        )
+
 
 @dataclass(frozen=True)
 class CheckRun:
@@ -239,6 +261,17 @@ class CheckRun:
             "seconds": round(self.seconds, 3),
             "note": self.note,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, JSONValue]) -> "CheckRun":
+        return cls(
+            check=data["check"],
+            version=data["version"],
+            provisions=tuple(data["provisions"]),
+            status=data["status"],
+            seconds=data.get("seconds", 0.0),
+            note=data.get("note", ""),
+        )
 
 
 @dataclass(frozen=True)
@@ -270,3 +303,17 @@ class Assessment:
             "findings": [f.to_dict() for f in self.findings],
             "verdicts": [v.to_dict() for v in self.verdicts],
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, JSONValue]) -> "Assessment":
+        """Read a report.json back (stored scans, version comparison)."""
+        return cls(
+            tool_version=data["tool"]["version"],
+            created=data["created"],
+            product=dict(data.get("product", {})),
+            inputs=tuple(Input.from_dict(item) for item in data["inputs"]),
+            findings=tuple(Finding.from_dict(item) for item in data["findings"]),
+            verdicts=tuple(Verdict.from_dict(item) for item in data["verdicts"]),
+            checks=tuple(CheckRun.from_dict(item) for item in data.get("checks", ())),
+            format_version=data.get("format_version", "1.0"),
+        )
