@@ -4,10 +4,11 @@ Modules, each with one job:
   variants, superblock    - which dialect an image is, and its superblock
   compression, lzma_variants - block decompressors, including vendor LZMA layouts
   metadata                - metadata blocks and streams across them
-  bitfields               - packed bitfield structs of 2.x and 3.x
+  bitfields, records      - packed bitfield structs of 2.x and 3.x; records read by field name
   limits, problems        - caps against hostile input, and the problems met
   image, model            - bounds-checked image bytes; the decoded filesystem objects
-  format_v2, format_v3, format_v4 - inodes, directory listings and tables per format version
+  format_common           - reading inodes, directory listings and the fragment table, for every version
+  format_v2, format_v3, format_v4 - each version's record layouts and owner tables, as data
   file_data               - streaming a file's blocks and fragment tail
   walk                    - the cycle-safe directory walk
   reader                  - SquashfsImage, the facade over the above

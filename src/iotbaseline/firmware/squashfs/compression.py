@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import lzma
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 import lz4.block
@@ -27,15 +29,38 @@ class Decompressor(Protocol):
         ...
 
 
+class _StreamDecoder(Protocol):
+    """A decoder of a stream that marks its own end (an xz stream, a zstd frame)."""
+
+    @property
+    def eof(self) -> bool: ...
+
+    def decompress(self, data: bytes, max_length: int = -1) -> bytes: ...
+
+
+@contextmanager
+def _errors_as_corrupt(codec: str, error_type: type[Exception]) -> Iterator[None]:
+    try:
+        yield
+    except error_type as error:
+        raise CorruptImage(f"{codec}: {error}") from None
+
+
+def _decode_to_end(decoder: _StreamDecoder, data: bytes, limit: int, unit: str) -> bytes:
+    """Decode at most `limit` bytes; a stream whose end was not reached is cut short or too large."""
+    output = decoder.decompress(data, max_length=limit)
+    if not decoder.eof:
+        raise CorruptImage(f"{unit} is truncated or expands beyond the block size")
+    return output
+
+
 class Zlib:
     name = "gzip"
 
     def decompress(self, data: bytes, limit: int, *, exact: bool) -> bytes:
         decoder = zlib.decompressobj()
-        try:
+        with _errors_as_corrupt("zlib", zlib.error):
             output = decoder.decompress(data, limit)
-        except zlib.error as error:
-            raise CorruptImage(f"zlib: {error}") from None
         if decoder.unconsumed_tail:
             raise CorruptImage(f"zlib block expands beyond {limit} bytes")
         if not decoder.eof:
@@ -47,25 +72,17 @@ class Xz:
     name = "xz"
 
     def decompress(self, data: bytes, limit: int, *, exact: bool) -> bytes:
-        decoder = lzma.LZMADecompressor(format=lzma.FORMAT_XZ)
-        try:
-            output = decoder.decompress(data, max_length=limit)
-        except lzma.LZMAError as error:
-            raise CorruptImage(f"xz: {error}") from None
-        if not decoder.eof:
-            raise CorruptImage("xz stream is truncated or expands beyond the block size")
-        return output
+        with _errors_as_corrupt("xz", lzma.LZMAError):
+            return _decode_to_end(lzma.LZMADecompressor(format=lzma.FORMAT_XZ), data, limit, "xz stream")
 
 
 class Lzo:
     name = "lzo"
 
     def decompress(self, data: bytes, limit: int, *, exact: bool) -> bytes:
-        try:
-            # LZO output can exceed the hint only by LZO's bounded expansion, then is rejected below.
+        # LZO output can exceed the hint only by LZO's bounded expansion, then is rejected below.
+        with _errors_as_corrupt("lzo", LZOError):
             output = LZOCompressor.decompress(data, output_size_hint=limit)
-        except LZOError as error:
-            raise CorruptImage(f"lzo: {error}") from None
         if len(output) > limit:
             raise CorruptImage(f"lzo block expands beyond {limit} bytes")
         return output
@@ -75,10 +92,8 @@ class Lz4:
     name = "lz4"
 
     def decompress(self, data: bytes, limit: int, *, exact: bool) -> bytes:
-        try:
+        with _errors_as_corrupt("lz4", lz4.block.LZ4BlockError):
             output: bytes = lz4.block.decompress(data, uncompressed_size=limit)
-        except lz4.block.LZ4BlockError as error:
-            raise CorruptImage(f"lz4: {error}") from None
         return output
 
 
@@ -86,14 +101,8 @@ class Zstd:
     name = "zstd"
 
     def decompress(self, data: bytes, limit: int, *, exact: bool) -> bytes:
-        decoder = pyzstd.ZstdDecompressor()
-        try:
-            output: bytes = decoder.decompress(data, max_length=limit)
-        except pyzstd.ZstdError as error:
-            raise CorruptImage(f"zstd: {error}") from None
-        if not decoder.eof:
-            raise CorruptImage("zstd frame is truncated or expands beyond the block size")
-        return output
+        with _errors_as_corrupt("zstd", pyzstd.ZstdError):
+            return _decode_to_end(pyzstd.ZstdDecompressor(), data, limit, "zstd frame")
 
 
 class SniffingDecompressor:

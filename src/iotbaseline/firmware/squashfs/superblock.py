@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,11 +12,64 @@ from iotbaseline.firmware.squashfs.image import ImageData
 from iotbaseline.firmware.squashfs.model import InodeRef
 from iotbaseline.firmware.squashfs.variants import Variant, detect_variant
 
-# Layouts from squashfs_fs.h (4.x) and squashfs_compat.h (3.x). The 2.x superblock is the first 63
-# bytes of the 3.x one: 3.x kept it as a prefix and appended 64-bit table positions.
-_V4_FIELDS = "4sIIIIHHHHHHQQQQQQQQ"
-_V3_FIELDS = "4sIIIIIIHHHHBBBIQIIIQQQQQQQ"
-_V2_FIELDS = "4sIIIIIIHHHHBBBIQIII"
+# Layouts from squashfs_fs.h (4.x) and squashfs_compat.h (3.x), as (field, struct code) pairs. Fields
+# named like Superblock's are taken; a table position missing from a version is 0.
+_V4_FIELDS = (
+    ("magic", "4s"),
+    ("inode_count", "I"),
+    ("mkfs_time", "I"),
+    ("block_size", "I"),
+    ("fragment_count", "I"),
+    ("compression_id", "H"),
+    ("block_log", "H"),
+    ("flags", "H"),
+    ("id_count", "H"),
+    ("major", "H"),
+    ("minor", "H"),
+    ("root", "Q"),
+    ("bytes_used", "Q"),
+    ("id_table_start", "Q"),
+    ("xattr_table_start", "Q"),
+    ("inode_table_start", "Q"),
+    ("directory_table_start", "Q"),
+    ("fragment_table_start", "Q"),
+    ("export_table_start", "Q"),
+)
+# 2.x: 32-bit table positions and the 32-bit block_size (1.x used the 16-bit block_size_1). 2.x and 3.x
+# do not record their compressor, so it is found from the data. id_* is the uid table.
+_V2_FIELDS = (
+    ("magic", "4s"),
+    ("inode_count", "I"),
+    ("bytes_used", "I"),
+    ("id_table_start", "I"),
+    ("guid_table_start", "I"),
+    ("inode_table_start", "I"),
+    ("directory_table_start", "I"),
+    ("major", "H"),
+    ("minor", "H"),
+    ("block_size_1", "H"),
+    ("block_log", "H"),
+    ("flags", "B"),
+    ("id_count", "B"),
+    ("guid_count", "B"),
+    ("mkfs_time", "I"),
+    ("root", "Q"),
+    ("block_size", "I"),
+    ("fragment_count", "I"),
+    ("fragment_table_start", "I"),
+)
+# 3.x kept the 2.x superblock as a prefix and appended 64-bit table positions, which supersede the
+# 32-bit ones of the same name (the later field wins).
+_V3_FIELDS = (
+    *_V2_FIELDS,
+    ("bytes_used", "Q"),
+    ("id_table_start", "Q"),
+    ("guid_table_start", "Q"),
+    ("inode_table_start", "Q"),
+    ("directory_table_start", "Q"),
+    ("fragment_table_start", "Q"),
+    ("lookup_table_start", "Q"),
+)
 SUPERBLOCK_READ_SIZE = 128
 _MAJOR_OFFSET = 28
 
@@ -66,17 +120,17 @@ def read_superblock(image: ImageData) -> Superblock:
             variant, major = swapped, _major(header, swapped)
         else:
             raise UnsupportedImage(f"SquashFS version {major} is not supported (only 2.x, 3.x and 4.x)")
-    parse = {2: _parse_v2, 3: _parse_v3, 4: _parse_v4}[major]
-    superblock = parse(header, variant)
+    fields = {2: _V2_FIELDS, 3: _V3_FIELDS, 4: _V4_FIELDS}[major]
+    superblock = _parse(fields, header, variant)
     _check_block_size(superblock)
     return superblock
 
 
-def _unpack(fields: str, header: bytes, variant: Variant) -> tuple[Any, ...]:
-    layout = struct.Struct(variant.struct_prefix + fields)
+def _unpack(fields: Sequence[tuple[str, str]], header: bytes, variant: Variant) -> dict[str, Any]:
+    layout = struct.Struct(variant.struct_prefix + "".join(code for _, code in fields))
     if len(header) < layout.size:
         raise CorruptImage(f"image too small for its superblock ({len(header)} of {layout.size} bytes)")
-    return layout.unpack_from(header)
+    return dict(zip((name for name, _ in fields), layout.unpack_from(header), strict=True))
 
 
 def _major(header: bytes, variant: Variant) -> int:
@@ -84,144 +138,27 @@ def _major(header: bytes, variant: Variant) -> int:
     return int(major)
 
 
-def _parse_v4(header: bytes, variant: Variant) -> Superblock:
-    (
-        _magic,
-        inode_count,
-        mkfs_time,
-        block_size,
-        fragment_count,
-        compression_id,
-        _block_log,
-        flags,
-        id_count,
-        major,
-        minor,
-        root,
-        bytes_used,
-        id_table_start,
-        _xattr_table_start,
-        inode_table_start,
-        directory_table_start,
-        fragment_table_start,
-        _export_table_start,
-    ) = _unpack(_V4_FIELDS, header, variant)
+def _parse(fields: Sequence[tuple[str, str]], header: bytes, variant: Variant) -> Superblock:
+    values = _unpack(fields, header, variant)
     return Superblock(
         variant=variant,
-        major=major,
-        minor=minor,
-        inode_count=inode_count,
-        mkfs_time=mkfs_time,
-        block_size=block_size,
-        flags=flags,
-        compression_id=compression_id,
-        fragment_count=fragment_count,
-        root=InodeRef.unpack(root),
-        bytes_used=bytes_used,
-        inode_table_start=inode_table_start,
-        directory_table_start=directory_table_start,
-        fragment_table_start=fragment_table_start,
-        id_table_start=id_table_start,
-        id_count=id_count,
-        guid_table_start=0,
-        guid_count=0,
-    )
-
-
-def _parse_v3(header: bytes, variant: Variant) -> Superblock:
-    (
-        _magic,
-        inode_count,
-        _bytes_used_2,
-        _uid_start_2,
-        _guid_start_2,
-        _inode_table_start_2,
-        _directory_table_start_2,
-        major,
-        minor,
-        _block_size_1,
-        _block_log,
-        flags,
-        uid_count,
-        guid_count,
-        mkfs_time,
-        root,
-        block_size,
-        fragment_count,
-        _fragment_table_start_2,
-        bytes_used,
-        uid_start,
-        guid_start,
-        inode_table_start,
-        directory_table_start,
-        fragment_table_start,
-        _lookup_table_start,
-    ) = _unpack(_V3_FIELDS, header, variant)
-    # The 32-bit "_2" fields are 2.x's; 3.x readers use the 64-bit ones.
-    return Superblock(
-        variant=variant,
-        major=major,
-        minor=minor,
-        inode_count=inode_count,
-        mkfs_time=mkfs_time,
-        block_size=block_size,
-        flags=flags,
-        compression_id=None,
-        fragment_count=fragment_count,
-        root=InodeRef.unpack(root),
-        bytes_used=bytes_used,
-        inode_table_start=inode_table_start,
-        directory_table_start=directory_table_start,
-        fragment_table_start=fragment_table_start,
-        id_table_start=uid_start,
-        id_count=uid_count,
-        guid_table_start=guid_start,
-        guid_count=guid_count,
-    )
-
-
-def _parse_v2(header: bytes, variant: Variant) -> Superblock:
-    (
-        _magic,
-        inode_count,
-        bytes_used,
-        uid_start,
-        guid_start,
-        inode_table_start,
-        directory_table_start,
-        major,
-        minor,
-        _block_size_1,
-        _block_log,
-        flags,
-        uid_count,
-        guid_count,
-        mkfs_time,
-        root,
-        block_size,
-        fragment_count,
-        fragment_table_start,
-    ) = _unpack(_V2_FIELDS, header, variant)
-    # 1.x used the 16-bit block_size_1; 2.x has the 32-bit field, and 32-bit table positions.
-    return Superblock(
-        variant=variant,
-        major=major,
-        minor=minor,
-        inode_count=inode_count,
-        mkfs_time=mkfs_time,
-        block_size=block_size,
-        flags=flags,
-        compression_id=None,
-        fragment_count=fragment_count,
-        root=InodeRef.unpack(root),
-        bytes_used=bytes_used,
-        inode_table_start=inode_table_start,
-        directory_table_start=directory_table_start,
-        fragment_table_start=fragment_table_start,
-        id_table_start=uid_start,
-        id_count=uid_count,
-        guid_table_start=guid_start,
-        guid_count=guid_count,
+        major=values["major"],
+        minor=values["minor"],
+        inode_count=values["inode_count"],
+        mkfs_time=values["mkfs_time"],
+        block_size=values["block_size"],
+        flags=values["flags"],
+        compression_id=values.get("compression_id"),
+        fragment_count=values["fragment_count"],
+        root=InodeRef.unpack(values["root"]),
+        bytes_used=values["bytes_used"],
+        inode_table_start=values["inode_table_start"],
+        directory_table_start=values["directory_table_start"],
+        fragment_table_start=values["fragment_table_start"],
+        id_table_start=values["id_table_start"],
+        id_count=values["id_count"],
+        guid_table_start=values.get("guid_table_start", 0),
+        guid_count=values.get("guid_count", 0),
     )
 
 
