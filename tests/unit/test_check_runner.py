@@ -2,7 +2,7 @@
 
 import hashlib
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -130,3 +130,24 @@ def test_a_check_past_its_time_budget_gets_no_more_files(tmp_path: Path) -> None
     assert len(slow.seen) == 1
     assert runs[0].status == "error" and "time budget" in runs[0].note
     assert any(f.outcome is Outcome.ERROR for f in findings)
+
+
+def test_conclude_sees_all_images_once_after_their_files(tmp_path: Path) -> None:
+    first = scanned_image(tmp_path / "a", {"fs/etc/passwd": (b"x\n", FileKind.TEXT)})
+    second = scanned_image(tmp_path / "b", {"fs/etc/passwd": (b"y\n", FileKind.TEXT)})
+
+    class Concluding(RecordingCheck):
+        id = "test.concluding"
+
+        def conclude(self, images: Sequence[ScannedImage]) -> Iterable[Finding]:
+            yield Finding(
+                check=self.id,
+                outcome=Outcome.INFO,
+                provisions=self.provisions,
+                severity=Severity.INFO,
+                title=f"concluded after {len(self.seen)} files of {len(images)} images",
+            )
+
+    findings, _ = run_checks([Concluding()], [first, second], FIRMWARE)
+
+    assert findings[-1].title == "concluded after 2 files of 2 images"

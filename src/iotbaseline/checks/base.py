@@ -2,12 +2,13 @@
 
 A firmware check sees each image three ways: `start` (before its files), `visit` (each file of a
 kind it asked for, with the file's content read once for all checks), `finish` (after the files:
-where it says what it looked at, the evidence a PASS needs). A check instance lives for one scan,
-so it may keep state across images (a key seen in two images is on every unit).
+where it says what it looked at, the evidence a PASS needs); then, once all images are done,
+`conclude` sees them together (a key seen in two images is on every unit). A check instance lives
+for one scan.
 """
 
 from abc import ABC
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
@@ -60,4 +61,7 @@ class Check(ABC):
         return ()
 
     def finish(self, image: ScannedImage) -> Iterable[Finding]:
+        return ()
+
+    def conclude(self, images: Sequence[ScannedImage]) -> Iterable[Finding]:
         return ()

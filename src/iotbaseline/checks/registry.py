@@ -1,9 +1,13 @@
-"""The checks a scan runs: one explicit tuple, in the order their findings are reported.
-
-Empty until the first checks land (credentials, components, attack surface: the next issues);
-a scan meanwhile judges every provision INCONCLUSIVE with the evidence still missing.
-"""
+"""The checks a scan runs: one explicit tuple, in the order their findings are reported."""
 
 from iotbaseline.checks.base import Check
+from iotbaseline.checks.hardcoded import BinaryCredentialStringsCheck, HardcodedCredentialsCheck
+from iotbaseline.checks.secrets import CertificateCheck, PrivateKeyCheck, TokenCheck
 
-ALL_CHECKS: tuple[type[Check], ...] = ()
+ALL_CHECKS: tuple[type[Check], ...] = (
+    HardcodedCredentialsCheck,
+    BinaryCredentialStringsCheck,
+    PrivateKeyCheck,
+    CertificateCheck,
+    TokenCheck,
+)

@@ -44,6 +44,9 @@ def run_checks(
             states.append(_State(check))
     for image in images:
         findings.extend(_scan_image(image, states))
+    if images:
+        for state in states:
+            findings.extend(_guarded(state, images[-1], partial(state.check.conclude, images)))
     runs.extend(_run_record(state) for state in states)
     return findings, runs
 
