@@ -6,11 +6,14 @@ Errors a user can act on print as one line with exit code 2; nothing here prints
 import importlib
 import os
 import sys
+import traceback
 from typing import ClassVar, NoReturn
 
 import click
 
 from iotbaseline import __version__
+
+EXIT_INTERNAL_ERROR = 70  # sysexits' EX_SOFTWARE
 
 
 class LazyGroup(click.Group):
@@ -54,6 +57,12 @@ def run() -> NoReturn:
         code = 0
     except SystemExit as stop:
         code = _exit_status(stop.code)
+    except Exception as error:  # a bug of ours: one line for the user, the traceback on request
+        if os.environ.get("IOTBASELINE_DEBUG"):
+            traceback.print_exc()
+        print(f"internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        print("this is a bug in iotbaseline; rerun with IOTBASELINE_DEBUG=1 for details", file=sys.stderr)
+        code = EXIT_INTERNAL_ERROR
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

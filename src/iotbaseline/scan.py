@@ -28,6 +28,8 @@ class ScanOptions:
     limits: ExtractionLimits = field(default_factory=ExtractionLimits)
     force: bool = False
     checks: tuple[type[Check], ...] = ALL_CHECKS
+    reveal: bool = False
+    """Let findings carry passwords and secrets in clear (masked by default)."""
 
 
 def scan(
@@ -51,7 +53,7 @@ def scan(
         for image, name in zip(images, _distinct_names(images), strict=True)
     ]
     available = frozenset({Need.FIRMWARE} | ({Need.PROFILE} if profile is not None else set()))
-    findings, runs = run_checks([check() for check in options.checks], scanned, available)
+    findings, runs = run_checks([check(reveal=options.reveal) for check in options.checks], scanned, available)
     verdicts = assess(catalogue, findings, runs, profile)
     return Assessment(
         tool_version=__version__,

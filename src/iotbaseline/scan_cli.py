@@ -34,6 +34,7 @@ _STYLE = {
 )
 @click.option("--json", "as_json", is_flag=True, help="Print report.json on stdout too.")
 @click.option("--force", is_flag=True, help="Replace earlier extractions in the output folder.")
+@click.option("--reveal", is_flag=True, help="Show cracked passwords and secrets in clear in the reports.")
 @limits_options
 def scan(
     images: tuple[Path, ...],
@@ -42,6 +43,7 @@ def scan(
     fail_on: str,
     as_json: bool,
     force: bool,
+    reveal: bool,
     limits: ExtractionLimits,
 ) -> None:
     """Scan firmware IMAGES and write report.json, .html, .sarif, .junit.xml and .md into OUTPUT.
@@ -62,7 +64,13 @@ def scan(
         label = "Scanning " + ", ".join(image.name for image in images)
         with extraction_progress(label, shown=not as_json) as progress:
             assessment = run_scan(
-                list(images), output, profile, product, ScanOptions(limits=limits, force=force), catalogue, progress
+                list(images),
+                output,
+                profile,
+                product,
+                ScanOptions(limits=limits, force=force, reveal=reveal),
+                catalogue,
+                progress,
             )
         written = write_reports(assessment, catalogue, output)
     if as_json:

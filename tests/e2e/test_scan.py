@@ -23,10 +23,16 @@ def test_scan_of_two_images_judges_every_provision_and_records_both_inputs(tmp_p
     assert [i.path for i in assessment.inputs] == [str(p) for p in images]
     assert all(len(i.sha256) == 64 for i in assessment.inputs)
     assert (tmp_path / "out/images/sample-camera-mipsel.trx").is_dir()
-    # no check has landed yet: nothing may pass, and every verdict says what is missing
-    psti = assessment.verdicts_for("PSTI")
-    assert {v.verdict for v in psti} == {VerdictValue.INCONCLUSIVE}
-    assert all(v.missing_evidence for v in psti)
+    verdicts = {v.provision: v for v in assessment.verdicts_for("PSTI")}
+    # both images ship a known default root password: PSTI's first requirement fails, with evidence
+    assert verdicts["1"].verdict is VerdictValue.FAIL
+    deciding = [f for f in assessment.findings if f.id in verdicts["1"].findings]
+    assert any(f.location.path == "/etc/shadow" and f.location.line for f in deciding)
+    # the other two are about published documents, which this scan did not have
+    assert verdicts["2"].verdict is VerdictValue.INCONCLUSIVE and verdicts["2"].missing_evidence
+    # the white-label pair share one private key: on every unit of both brands
+    shared = [f for f in assessment.findings if "EN303645:5.4-4" in f.provisions and f.outcome.value == "fail"]
+    assert shared and set(shared[0].evidence["images"]) == {images[0].name, images[1].name}
 
 
 def test_images_with_the_same_file_name_are_kept_apart(tmp_path: Path) -> None:

@@ -54,6 +54,11 @@ class Check(ABC):
     time_budget: ClassVar[float] = 300.0
     """Seconds the check may spend in all; past it, it gets no more files and is reported."""
 
+    def __init__(self, reveal: bool = False) -> None:
+        self.reveal = reveal
+        """Whether findings may carry secrets in clear (`--reveal`); masked otherwise, since
+        reports are shared."""
+
     def start(self, image: ScannedImage) -> Iterable[Finding]:
         return ()
 

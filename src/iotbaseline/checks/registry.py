@@ -1,10 +1,13 @@
 """The checks a scan runs: one explicit tuple, in the order their findings are reported."""
 
+from iotbaseline.checks.accounts import DefaultPasswordCheck, PasswordHashSchemeCheck
 from iotbaseline.checks.base import Check
 from iotbaseline.checks.hardcoded import BinaryCredentialStringsCheck, HardcodedCredentialsCheck
 from iotbaseline.checks.secrets import CertificateCheck, PrivateKeyCheck, TokenCheck
 
 ALL_CHECKS: tuple[type[Check], ...] = (
+    DefaultPasswordCheck,
+    PasswordHashSchemeCheck,
     HardcodedCredentialsCheck,
     BinaryCredentialStringsCheck,
     PrivateKeyCheck,

@@ -25,7 +25,7 @@ class BinaryCredentialStringsCheck(Check):
     """The pattern data's binary.max_bytes bounds the scan further."""
 
     def __init__(self, reveal: bool = False, patterns: CredentialPatterns | None = None) -> None:
-        self.reveal = reveal
+        super().__init__(reveal)
         self.patterns = patterns or default_patterns()
         self._scanner = BinaryStringScanner(self.patterns)
         self._examined: dict[str, tuple[int, int, int]] = {}  # binaries, bytes, fails

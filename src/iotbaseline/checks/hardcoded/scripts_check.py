@@ -36,7 +36,7 @@ class HardcodedCredentialsCheck(Check):
     max_file_bytes: ClassVar[int] = 2 * MIB
 
     def __init__(self, reveal: bool = False, patterns: CredentialPatterns | None = None) -> None:
-        self.reveal = reveal
+        super().__init__(reveal)
         """Show the literal in clear in the evidence (off by default: reports travel)."""
         self.patterns = patterns or default_patterns()
         self._commands = CommandMatcher(self.patterns)

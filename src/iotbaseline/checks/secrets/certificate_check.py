@@ -44,7 +44,8 @@ class CertificateCheck(Check):
         {FileKind.PEM, FileKind.DER, FileKind.TEXT, FileKind.SCRIPT, FileKind.ELF}
     )
 
-    def __init__(self, clock: Callable[[], datetime.datetime] | None = None) -> None:
+    def __init__(self, reveal: bool = False, clock: Callable[[], datetime.datetime] | None = None) -> None:
+        super().__init__(reveal)
         self._clock = clock or (lambda: datetime.datetime.now(datetime.UTC))
         self._images: dict[str, _ImageCertificates] = {}
 

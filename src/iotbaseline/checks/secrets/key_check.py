@@ -44,7 +44,8 @@ class PrivateKeyCheck(Check):
         {FileKind.PEM, FileKind.DER, FileKind.OPENSSH_KEY, FileKind.TEXT, FileKind.SCRIPT, FileKind.ELF, FileKind.DATA}
     )
 
-    def __init__(self) -> None:
+    def __init__(self, reveal: bool = False) -> None:
+        super().__init__(reveal)
         self._index = SharedSecretIndex()
         self._images: dict[str, _ImageKeys] = {}
         self._last_seen: dict[str, tuple[ScannedImage, _KeyAt]] = {}

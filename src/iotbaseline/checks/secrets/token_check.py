@@ -39,7 +39,8 @@ class TokenCheck(Check):
     provisions: ClassVar[tuple[str, ...]] = (*BAKED_IN, *UNIVERSAL)
     file_kinds: ClassVar[frozenset[FileKind]] = frozenset({FileKind.TEXT, FileKind.SCRIPT, FileKind.ELF})
 
-    def __init__(self) -> None:
+    def __init__(self, reveal: bool = False) -> None:
+        super().__init__(reveal)
         self._index = SharedSecretIndex()
         self._last_seen: dict[str, _TokenAt] = {}
         """Token identity -> where it was last seen, for the finding's location."""
