@@ -8,7 +8,7 @@ import pytest
 
 from iotbaseline.checks.base import Need, ScannedImage
 from iotbaseline.checks.hardcoded import BinaryCredentialStringsCheck, HardcodedCredentialsCheck
-from iotbaseline.checks.hardcoded.literals import mask
+from iotbaseline.checks.masking import mask_password
 from iotbaseline.checks.runner import run_checks
 from iotbaseline.firmware.extract import extract_firmware
 from iotbaseline.model import Finding, Outcome
@@ -55,7 +55,7 @@ def test_planted_credentials_are_found_and_traps_are_not(name: str, tmp_path: Pa
             [found] = fail_at(findings, plant["path"], plant["line"])
             assert found.evidence["rule"] == "comparison"
             assert found.evidence["user"] == plant["user"]
-            assert found.evidence["literal_masked"] == mask(plant["password"])
+            assert found.evidence["literal_masked"] == mask_password(plant["password"])
             assert {"EN303645:5.4-3", "EN303645:5.1-1", "PSTI:1"} <= set(found.provisions)
         elif plant["kind"] == "telnet-enabled":
             [found] = fail_at(findings, plant["path"], plant["line"])

@@ -4,11 +4,11 @@ import subprocess
 
 import pytest
 
-from iotbaseline.checks.accounts import disclosure
 from iotbaseline.checks.accounts.cracker import Cracker, CrackTarget, Parallelism
 from iotbaseline.checks.accounts.dictionary import Dictionary, known_defaults, weak_passwords
 from iotbaseline.checks.accounts.findings import crack_evidence
 from iotbaseline.checks.accounts.schemes import identify
+from iotbaseline.checks.masking import mask_password
 
 
 def md5crypt(password: str, salt: str) -> str:
@@ -62,7 +62,7 @@ def test_candidates_put_the_users_name_and_the_weak_list_first_and_include_ident
 
 
 def test_a_cracked_password_is_masked_unless_revealed() -> None:
-    assert disclosure.mask("admin") == "a***n"
-    assert disclosure.mask("abc") == "***"
+    assert mask_password("admin") == "a***n"
+    assert mask_password("abc") == "***"
     assert "admin" not in str(crack_evidence("admin", "cracked", 3, reveal=False).to_dict())
     assert crack_evidence("admin", "cracked", 3, reveal=True).to_dict()["password"] == "admin"

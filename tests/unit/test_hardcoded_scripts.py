@@ -8,7 +8,7 @@ import pytest
 from iotbaseline.checks.base import ScannedImage
 from iotbaseline.checks.hardcoded import HardcodedCredentialsCheck
 from iotbaseline.checks.hardcoded.comments import strip_comments
-from iotbaseline.checks.hardcoded.literals import mask
+from iotbaseline.checks.masking import mask_password
 from iotbaseline.firmware.extract import ExtractionResult
 from iotbaseline.firmware.filetype import FileKind, FileType
 from iotbaseline.firmware.tree import FirmwareTree, TreeFile
@@ -132,10 +132,10 @@ def test_changeme_is_a_weak_default_not_a_placeholder() -> None:
     assert fails("etc/app.conf", "admin_password = changeme\n") == [(1, "c******e")]
 
 
-def test_masking_keeps_first_and_last_character() -> None:
-    assert mask("ipc@dm1n2019") == "i**********9"
-    assert mask("abc") == "a*c"
-    assert mask("ab") == "**"
+def test_masking_keeps_first_and_last_character_of_all_but_very_short_passwords() -> None:
+    assert mask_password("ipc@dm1n2019") == "i**********9"
+    assert mask_password("abcd") == "a**d"
+    assert mask_password("abc") == "***"  # two of three characters would give it away
 
 
 # ---- command lines --------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 import pytest
 
-from iotbaseline.checks.secrets.tokens import find_tokens, mask
+from iotbaseline.checks.masking import mask_token
+from iotbaseline.checks.secrets.tokens import find_tokens
 
 AWS_ID = "AKIAUE7STPW2OF4R7AQ5"
 AWS_SECRET = "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"
@@ -78,5 +79,5 @@ def test_in_binaries_only_distinctive_tokens_are_searched() -> None:
 
 
 def test_masking_shows_the_first_four_characters_only() -> None:
-    assert mask(AWS_ID) == "AKIA" + "*" * 16
-    assert mask("abcdef") == "ab****"
+    assert mask_token(AWS_ID) == "AKIA" + "*" * 16
+    assert mask_token("abcdef") == "ab****"

@@ -3,8 +3,8 @@ the device path and the line."""
 
 from dataclasses import asdict, dataclass
 
-from iotbaseline.checks.accounts import disclosure
 from iotbaseline.checks.accounts.inventory import AccountFile, PlacedEntry
+from iotbaseline.checks.masking import mask_password
 from iotbaseline.model import JSONValue, Location
 
 
@@ -46,7 +46,7 @@ class ExaminedEvidence:
 
 
 def crack_evidence(password: str, found_in: str, tried: int, *, reveal: bool) -> CrackEvidence:
-    return CrackEvidence(disclosure.mask(password), found_in, tried, password if reveal else None)
+    return CrackEvidence(mask_password(password), found_in, tried, password if reveal else None)
 
 
 def entry_evidence(placed: PlacedEntry) -> CredentialEvidence:

@@ -8,8 +8,8 @@ from iotbaseline.checks.base import MIB, Check, ScannedImage
 from iotbaseline.checks.hardcoded.binary_strings import BinaryCandidate, BinaryStringScanner
 from iotbaseline.checks.hardcoded.findings import HARD_CODED, UNAUTHENTICATED_ACCESS, UNIVERSAL_LOGIN, hit_finding
 from iotbaseline.checks.hardcoded.hits import CredentialHit, Rule
-from iotbaseline.checks.hardcoded.literals import mask
 from iotbaseline.checks.hardcoded.patterns import CredentialPatterns, default_patterns
+from iotbaseline.checks.masking import mask_password
 from iotbaseline.firmware.filetype import FileKind
 from iotbaseline.firmware.tree import TreeFile
 from iotbaseline.model import Finding, JSONValue, Location, Outcome, Severity
@@ -50,7 +50,7 @@ class BinaryCredentialStringsCheck(Check):
     def _candidate_finding(self, image: ScannedImage, file: TreeFile, path: str, found: BinaryCandidate) -> Finding:
         location = Location(image=image.name, path=path, extracted_path=file.path, offset=found.offset)
         hit = CredentialHit(Rule.BINARY_STRING, 0, found.literal, login=True, user=found.user, name="string")
-        neighbours = [mask(n) if n == found.literal else n[:80] for n in found.neighbours]
+        neighbours = [mask_password(n) if n == found.literal else n[:80] for n in found.neighbours]
         extra: dict[str, JSONValue] = {
             "offset": hex(found.offset),
             "confidence": "low",

@@ -1,7 +1,7 @@
 """A CredentialHit as a Finding: where, which provisions, the literal masked (clear only on request)."""
 
 from iotbaseline.checks.hardcoded.hits import CredentialHit, Rule
-from iotbaseline.checks.hardcoded.literals import mask
+from iotbaseline.checks.masking import mask_password
 from iotbaseline.model import Finding, JSONValue, Location, Outcome, Severity
 
 HARD_CODED = "EN303645:5.4-3"
@@ -42,7 +42,7 @@ def hit_finding(
 ) -> Finding:
     """A fail finding for `hit` (info when the file is documentation, where nobody logs in with it)."""
     secret = hit.rule is not Rule.UNAUTHENTICATED_SHELL
-    shown = mask(hit.literal) if secret else hit.literal
+    shown = mask_password(hit.literal) if secret else hit.literal
     evidence: dict[str, JSONValue] = {"rule": hit.rule.value, "literal_masked": shown}
     if reveal or not secret:
         evidence["literal"] = hit.literal

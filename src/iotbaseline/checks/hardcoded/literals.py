@@ -32,13 +32,6 @@ def is_literal(value: str, patterns: CredentialPatterns) -> bool:
     return patterns.placeholder.fullmatch(stripped) is None and "$(" not in stripped and "${" not in stripped
 
 
-def mask(literal: str) -> str:
-    """First and last character, the rest as stars: `ipc@dm1n2019` -> `i**********9`."""
-    if len(literal) <= 2:
-        return "*" * len(literal)
-    return literal[0] + "*" * (len(literal) - 2) + literal[-1]
-
-
 def is_prose(value: str, patterns: CredentialPatterns) -> bool:
     """A label or prompt, not a password: `A challenge password`, `Enter the admin password`."""
     words = value.split()

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from iotbaseline.checks.base import Check, ScannedImage
+from iotbaseline.checks.masking import mask_token
 from iotbaseline.checks.secrets.placement import is_documentation, shown_path
 from iotbaseline.checks.secrets.shared import SharedSecretIndex, Sighting
 from iotbaseline.checks.secrets.token_rules import AWS_ACCESS_KEY_ID
-from iotbaseline.checks.secrets.tokens import TokenMatch, find_tokens, mask
+from iotbaseline.checks.secrets.tokens import TokenMatch, find_tokens
 from iotbaseline.firmware.filetype import FileKind
 from iotbaseline.firmware.tree import TreeFile
 from iotbaseline.model import Finding, Location, Outcome, Severity
@@ -90,12 +91,12 @@ class TokenCheck(Check):
 
     def _token_finding(self, match: TokenMatch, location: Location, documentation: bool) -> Finding:
         rule = match.rule
-        evidence: dict[str, object] = {"kind": rule.name, "masked": mask(match.literal)}
+        evidence: dict[str, object] = {"kind": rule.name, "masked": mask_token(match.literal)}
         outcome, severity = Outcome.FAIL, rule.severity
-        title = f"{rule.description[:1].upper()}{rule.description[1:]} in the image: {mask(match.literal)}"
+        title = f"{rule.description[:1].upper()}{rule.description[1:]} in the image: {mask_token(match.literal)}"
         detail = "the same secret is in every unit running this firmware"
         if match.companion is not None:
-            evidence["secret_masked"] = mask(match.companion)
+            evidence["secret_masked"] = mask_token(match.companion)
             detail = "with its secret access key nearby: a working credential on every unit"
         elif rule.name == AWS_ACCESS_KEY_ID:
             outcome, severity = Outcome.INFO, Severity.LOW
@@ -133,7 +134,7 @@ class TokenCheck(Check):
                 location=found.location,
                 evidence={
                     "kind": found.match.rule.name,
-                    "masked": mask(found.match.literal),
+                    "masked": mask_token(found.match.literal),
                     "images": images_seen,
                     "sightings": [s.to_dict() for s in sightings],
                 },

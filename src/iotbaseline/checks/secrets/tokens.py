@@ -33,12 +33,6 @@ class TokenMatch:
         return hashlib.sha256(f"{self.rule.name}\x1f{self.literal}".encode("latin-1")).hexdigest()
 
 
-def mask(literal: str) -> str:
-    """The first four characters (fewer for a short literal), the rest as asterisks."""
-    shown = min(4, len(literal) // 3)
-    return literal[:shown] + "*" * (len(literal) - shown)
-
-
 def shannon_entropy(value: str) -> float:
     counts = Counter(value)
     return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values()) if value else 0.0
