@@ -24,6 +24,7 @@ class LazyGroup(click.Group):
         "catalogue": "iotbaseline.catalogue_cli:catalogue",
         "extract": "iotbaseline.extract_cli:extract",
         "init": "iotbaseline.profile_cli:init",
+        "sbom": "iotbaseline.sbom_cli:sbom",
         "scan": "iotbaseline.scan_cli:scan",
     }
 

@@ -1,10 +1,10 @@
-"""scan: firmware images (and a product profile) in, an Assessment out.
+"""scan: firmware images (and a product profile) in, an Assessment and each image's components out.
 
 Orchestration only: extract each image into its own folder, run the checks over all of them in
-one pass, judge with the verdict engine. Writing reports is the caller's choice.
+one pass, judge with the verdict engine. Writing reports and SBOMs is the caller's choice.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,12 +15,22 @@ from iotbaseline.catalogue import Catalogue, default_catalogue
 from iotbaseline.checks.base import Check, Need, ScannedImage
 from iotbaseline.checks.registry import ALL_CHECKS
 from iotbaseline.checks.runner import run_checks
+from iotbaseline.components.check import ComponentInventoryCheck
+from iotbaseline.components.model import Component
 from iotbaseline.firmware.extract import extract_firmware
 from iotbaseline.firmware.limits import ExtractionLimits
 from iotbaseline.firmware.supervisor import ProgressCallback
 from iotbaseline.model import Assessment, Input, JSONValue
 
 IMAGES_FOLDER = "images"
+
+
+@dataclass(frozen=True)
+class ScanOutcome:
+    assessment: Assessment
+    images: tuple[ScannedImage, ...]
+    components: Mapping[str, list[Component]]
+    """Image name -> the software components identified in it (what SBOMs are written from)."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +50,7 @@ def scan(
     options: ScanOptions | None = None,
     catalogue: Catalogue | None = None,
     progress: ProgressCallback | None = None,
-) -> Assessment:
+) -> ScanOutcome:
     options = options or ScanOptions()
     catalogue = catalogue or default_catalogue()
     scanned = [
@@ -53,9 +63,12 @@ def scan(
         for image, name in zip(images, _distinct_names(images), strict=True)
     ]
     available = frozenset({Need.FIRMWARE} | ({Need.PROFILE} if profile is not None else set()))
-    findings, runs = run_checks([check(reveal=options.reveal) for check in options.checks], scanned, available)
+    checks = [check(reveal=options.reveal) for check in options.checks]
+    findings, runs = run_checks(checks, scanned, available)
     verdicts = assess(catalogue, findings, runs, profile)
-    return Assessment(
+    inventories = [check for check in checks if isinstance(check, ComponentInventoryCheck)]
+    components = inventories[0].components if inventories else {}
+    assessment = Assessment(
         tool_version=__version__,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         product=product or {},
@@ -64,6 +77,7 @@ def scan(
         verdicts=verdicts,
         checks=tuple(runs),
     )
+    return ScanOutcome(assessment, tuple(scanned), components)
 
 
 def _input(image: ScannedImage) -> Input:

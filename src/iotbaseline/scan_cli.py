@@ -4,6 +4,7 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -12,6 +13,9 @@ from rich.table import Table
 from iotbaseline.cli_support import extraction_progress, limits_options, user_errors
 from iotbaseline.firmware.limits import ExtractionLimits
 from iotbaseline.model import Assessment, VerdictValue
+
+if TYPE_CHECKING:
+    from iotbaseline.scan import ScanOutcome
 
 _STYLE = {
     VerdictValue.PASS: "green",
@@ -46,7 +50,9 @@ def scan(
     reveal: bool,
     limits: ExtractionLimits,
 ) -> None:
-    """Scan firmware IMAGES and write report.json, .html, .sarif, .junit.xml and .md into OUTPUT.
+    """Scan firmware IMAGES and write report.json, .html, .sarif, .junit.xml and .md into OUTPUT,
+    with each image's SBOM (sbom.cdx.json, sbom.spdx.json: beside the reports for one image, in
+    OUTPUT/images/<name>/ for several).
 
     Exit codes: 0 the --fail-on policy is met, 1 it is not, 2 unusable input or options.
     """
@@ -63,22 +69,29 @@ def scan(
         product = dict(profile.to_dict().get("product") or {}) if profile is not None else None
         label = "Scanning " + ", ".join(image.name for image in images)
         with extraction_progress(label, shown=not as_json) as progress:
-            assessment = run_scan(
-                list(images),
-                output,
-                profile,
-                product,
-                ScanOptions(limits=limits, force=force, reveal=reveal),
-                catalogue,
-                progress,
-            )
-        written = write_reports(assessment, catalogue, output)
+            options = ScanOptions(limits=limits, force=force, reveal=reveal)
+            outcome = run_scan(list(images), output, profile, product, options, catalogue, progress)
+        assessment = outcome.assessment
+        written = write_reports(assessment, catalogue, output) + write_sboms(outcome, output)
     if as_json:
         json.dump(assessment.to_dict(), sys.stdout, indent=1)
         sys.stdout.write("\n")
     else:
         _print_summary(assessment, written, Console())
     sys.exit(exit_code(assessment, catalogue, fail_on))
+
+
+def write_sboms(outcome: "ScanOutcome", output: Path) -> list[Path]:
+    from iotbaseline.sbom import ImageInfo, write_sbom
+    from iotbaseline.scan import IMAGES_FOLDER
+
+    written: list[Path] = []
+    several = len(outcome.images) > 1
+    for image in outcome.images:
+        info = ImageInfo(image.name, image.extraction.image_sha256, image.extraction.image_size)
+        folder = output / IMAGES_FOLDER / image.name if several else output
+        written.extend(write_sbom(outcome.components.get(image.name, []), info, folder))
+    return written
 
 
 def _print_summary(assessment: Assessment, written: list[Path], console: Console) -> None:

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 def test_scan_of_two_images_judges_every_provision_and_records_both_inputs(tmp_path: Path) -> None:
     images = [build_image("sample-camera-mipsel"), build_image("camera-armel-squashfs-gzip")]
 
-    assessment = scan(images, tmp_path / "out")
+    assessment = scan(images, tmp_path / "out").assessment
 
     catalogue = default_catalogue()
     expected = sum(len(catalogue.provisions(s)) for s in catalogue.standards())
@@ -41,7 +41,7 @@ def test_images_with_the_same_file_name_are_kept_apart(tmp_path: Path) -> None:
     copy.parent.mkdir()
     copy.write_bytes(image.read_bytes())
 
-    assessment = scan([image, copy], tmp_path / "out")
+    assessment = scan([image, copy], tmp_path / "out").assessment
 
     assert len(assessment.inputs) == 2
     assert (tmp_path / "out/images" / image.name).is_dir()

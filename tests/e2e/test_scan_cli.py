@@ -11,6 +11,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.validation.json import JsonStrictValidator
 
 from iotbaseline.report.json_report import report_schema
 from tests.corpus import build_image
@@ -44,6 +46,11 @@ def test_scan_writes_every_report_and_each_one_is_valid(tmp_path: Path) -> None:
     testcases = ElementTree.parse(out / "report.junit.xml").getroot().iter("testcase")
     assert sum(1 for _ in testcases) == len(document["verdicts"])
     assert document["inputs"][0]["sha256"] and "UK PSTI" in (out / "report.md").read_text()
+    cyclonedx = (out / "sbom.cdx.json").read_text()
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(cyclonedx) is None
+    names = {c["name"]: c.get("version") for c in json.loads(cyclonedx)["components"]}
+    assert names["dnsmasq"] == "2.90" and names["busybox"] == "1.35.0"
+    assert json.loads((out / "sbom.spdx.json").read_text())["spdxVersion"] == "SPDX-2.3"
     assert "PSTI" in done.stdout
 
 

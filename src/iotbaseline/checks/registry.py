@@ -4,6 +4,7 @@ from iotbaseline.checks.accounts import DefaultPasswordCheck, PasswordHashScheme
 from iotbaseline.checks.base import Check
 from iotbaseline.checks.hardcoded import BinaryCredentialStringsCheck, HardcodedCredentialsCheck
 from iotbaseline.checks.secrets import CertificateCheck, PrivateKeyCheck, TokenCheck
+from iotbaseline.components.check import ComponentInventoryCheck
 
 ALL_CHECKS: tuple[type[Check], ...] = (
     DefaultPasswordCheck,
@@ -13,4 +14,5 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     PrivateKeyCheck,
     CertificateCheck,
     TokenCheck,
+    ComponentInventoryCheck,
 )
