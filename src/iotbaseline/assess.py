@@ -10,7 +10,9 @@ A pure function. The rules, in order, for a provision judged on its own evidence
   4. the profile declares it not supported -> FAIL (the manufacturer's own statement);
   5. pass findings, and every check that evidences it ran -> PASS. Absence of findings is never
      a PASS: a pass finding says what a check looked at;
-  6. otherwise INCONCLUSIVE, with the evidence an assessor still needs and the question to ask.
+  6. otherwise INCONCLUSIVE, with the evidence an assessor still needs and the question to ask;
+     info findings that cite the provision are listed there as hints to weigh (a component with a
+     known vulnerability of unassessed exploitability, a fix that took years to ship).
 A provision with no evidence of its own that maps onto others (EN 303 645 V3 onto V2, the Code of
 Practice, the CRA and EN 18031 mappings) is judged through them; a PSTI requirement through its
 Schedule 2 deemed-compliance routes (any one route met suffices).
@@ -67,9 +69,12 @@ class _Evidence:
     def __init__(self, findings: Iterable[Finding], checks: Iterable[CheckRun]) -> None:
         self.fails: dict[str, list[Finding]] = defaultdict(list)
         self.passes: dict[str, list[Finding]] = defaultdict(list)
+        self.hints: dict[str, list[Finding]] = defaultdict(list)
         self.checks: dict[str, list[CheckRun]] = defaultdict(list)
         for finding in findings:
-            target = {Outcome.FAIL: self.fails, Outcome.PASS: self.passes}.get(finding.outcome)
+            target = {Outcome.FAIL: self.fails, Outcome.PASS: self.passes, Outcome.INFO: self.hints}.get(
+                finding.outcome
+            )
             if target is not None:
                 for provision in finding.provisions:
                     target[provision].append(finding)
@@ -78,7 +83,12 @@ class _Evidence:
                 self.checks[provision].append(check)
 
     def has_own(self, qualified_id: str) -> bool:
-        return bool(self.fails[qualified_id] or self.passes[qualified_id] or self.checks[qualified_id])
+        return bool(
+            self.fails[qualified_id]
+            or self.passes[qualified_id]
+            or self.hints[qualified_id]
+            or self.checks[qualified_id]
+        )
 
 
 def assess(
@@ -201,9 +211,19 @@ def _inconclusive(provision: Provision, evidence: _Evidence, claim: Claim | None
         missing.append(_MISSING_BY_CHANNEL[EvidenceChannel.DECLARATION])
     claimed = f"the profile claims support (line {claim.line}); " if claim and claim.support == "supported" else ""
     reason = f"{prefix}{claimed}no evidence decides it yet"
+    hints = evidence.hints[qid]
+    if hints:
+        reason += f"; to weigh: {_titles(hints)}"
     question = f"How does the product meet {provision.standard} {provision.id} ({provision.title})? "
     question += "Point to the evidence: document, test report or the part of the firmware."
-    return _verdict(provision, INCONCLUSIVE, reason, missing_evidence=tuple(dict.fromkeys(missing)), question=question)
+    return _verdict(
+        provision,
+        INCONCLUSIVE,
+        reason,
+        findings=_ids(hints),
+        missing_evidence=tuple(dict.fromkeys(missing)),
+        question=question,
+    )
 
 
 def _through_mapping(provision: Provision, judged: Mapping[str, Verdict]) -> Verdict:

@@ -22,6 +22,7 @@ class LazyGroup(click.Group):
 
     LAZY_COMMANDS: ClassVar[dict[str, str]] = {
         "catalogue": "iotbaseline.catalogue_cli:catalogue",
+        "db": "iotbaseline.db_cli:db",
         "extract": "iotbaseline.extract_cli:extract",
         "init": "iotbaseline.profile_cli:init",
         "sbom": "iotbaseline.sbom_cli:sbom",

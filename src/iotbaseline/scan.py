@@ -12,15 +12,15 @@ from pathlib import Path
 from iotbaseline import __version__
 from iotbaseline.assess import Profile, assess
 from iotbaseline.catalogue import Catalogue, default_catalogue
-from iotbaseline.checks.base import Check, Need, ScannedImage
+from iotbaseline.checks.base import Check, CheckSettings, Need, ScannedImage
 from iotbaseline.checks.registry import ALL_CHECKS
 from iotbaseline.checks.runner import run_checks
-from iotbaseline.components.check import ComponentInventoryCheck
 from iotbaseline.components.model import Component
 from iotbaseline.firmware.extract import extract_firmware
 from iotbaseline.firmware.limits import ExtractionLimits
 from iotbaseline.firmware.supervisor import ProgressCallback
 from iotbaseline.model import Assessment, Input, JSONValue
+from iotbaseline.vulndb.match import VulnerabilityMatch
 
 IMAGES_FOLDER = "images"
 
@@ -31,6 +31,8 @@ class ScanOutcome:
     images: tuple[ScannedImage, ...]
     components: Mapping[str, list[Component]]
     """Image name -> the software components identified in it (what SBOMs are written from)."""
+    vulnerabilities: Mapping[str, list[VulnerabilityMatch]]
+    """Image name -> the CVEs matched to its components (what the VEX document is written from)."""
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,8 @@ class ScanOptions:
     limits: ExtractionLimits = field(default_factory=ExtractionLimits)
     force: bool = False
     checks: tuple[type[Check], ...] = ALL_CHECKS
-    reveal: bool = False
-    """Let findings carry passwords and secrets in clear (masked by default)."""
+    settings: CheckSettings = field(default_factory=CheckSettings)
+    """What the checks read: --reveal, the vulnerability database, VEX statements."""
 
 
 def scan(
@@ -63,11 +65,9 @@ def scan(
         for image, name in zip(images, _distinct_names(images), strict=True)
     ]
     available = frozenset({Need.FIRMWARE} | ({Need.PROFILE} if profile is not None else set()))
-    checks = [check(reveal=options.reveal) for check in options.checks]
+    checks = [check(options.settings) for check in options.checks]
     findings, runs = run_checks(checks, scanned, available)
     verdicts = assess(catalogue, findings, runs, profile)
-    inventories = [check for check in checks if isinstance(check, ComponentInventoryCheck)]
-    components = inventories[0].components if inventories else {}
     assessment = Assessment(
         tool_version=__version__,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -77,7 +77,12 @@ def scan(
         verdicts=verdicts,
         checks=tuple(runs),
     )
-    return ScanOutcome(assessment, tuple(scanned), components)
+    return ScanOutcome(
+        assessment,
+        tuple(scanned),
+        {image.name: image.facts.components for image in scanned if image.facts.components is not None},
+        {image.name: image.facts.vulnerabilities for image in scanned if image.facts.vulnerabilities is not None},
+    )
 
 
 def _input(image: ScannedImage) -> Input:

@@ -39,6 +39,18 @@ _STYLE = {
 @click.option("--json", "as_json", is_flag=True, help="Print report.json on stdout too.")
 @click.option("--force", is_flag=True, help="Replace earlier extractions in the output folder.")
 @click.option("--reveal", is_flag=True, help="Show cracked passwords and secrets in clear in the reports.")
+@click.option(
+    "--vulndb",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="Vulnerability database (iotbaseline db update). Default: the downloaded one, else the bundled snapshot.",
+)
+@click.option(
+    "--vex",
+    "vex_files",
+    multiple=True,
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="The manufacturer's 'not affected' statements: CycloneDX VEX JSON or a YAML list (repeatable).",
+)
 @limits_options
 def scan(
     images: tuple[Path, ...],
@@ -48,28 +60,37 @@ def scan(
     as_json: bool,
     force: bool,
     reveal: bool,
+    vulndb: Path | None,
+    vex_files: tuple[Path, ...],
     limits: ExtractionLimits,
 ) -> None:
     """Scan firmware IMAGES and write report.json, .html, .sarif, .junit.xml and .md into OUTPUT,
-    with each image's SBOM (sbom.cdx.json, sbom.spdx.json: beside the reports for one image, in
-    OUTPUT/images/<name>/ for several).
+    with each image's SBOM and VEX (sbom.cdx.json, sbom.spdx.json, vex.cdx.json: beside the reports
+    for one image, in OUTPUT/images/<name>/ for several).
 
     Exit codes: 0 the --fail-on policy is met, 1 it is not, 2 unusable input or options.
     """
     from iotbaseline.catalogue import default_catalogue
+    from iotbaseline.checks.base import CheckSettings
     from iotbaseline.profile.loader import load_profile
     from iotbaseline.report import write_reports
     from iotbaseline.report.exit_policy import exit_code
     from iotbaseline.scan import ScanOptions
     from iotbaseline.scan import scan as run_scan
+    from iotbaseline.vulndb import load_vex
+    from iotbaseline.vulndb.lookup import database_for_scan
 
     catalogue = default_catalogue()
     with user_errors():
         profile = load_profile(profile_path) if profile_path is not None else None
         product = dict(profile.to_dict().get("product") or {}) if profile is not None else None
+        vex = tuple(statement for path in vex_files for statement in load_vex(path))
+        if vulndb is not None:
+            database_for_scan(vulndb).close()  # an unusable database is the user's error, before any work
+        settings = CheckSettings(reveal=reveal, vulnerability_db=vulndb, vex=vex)
         label = "Scanning " + ", ".join(image.name for image in images)
         with extraction_progress(label, shown=not as_json) as progress:
-            options = ScanOptions(limits=limits, force=force, reveal=reveal)
+            options = ScanOptions(limits=limits, force=force, settings=settings)
             outcome = run_scan(list(images), output, profile, product, options, catalogue, progress)
         assessment = outcome.assessment
         written = write_reports(assessment, catalogue, output) + write_sboms(outcome, output)
@@ -90,7 +111,8 @@ def write_sboms(outcome: "ScanOutcome", output: Path) -> list[Path]:
     for image in outcome.images:
         info = ImageInfo(image.name, image.extraction.image_sha256, image.extraction.image_size)
         folder = output / IMAGES_FOLDER / image.name if several else output
-        written.extend(write_sbom(outcome.components.get(image.name, []), info, folder))
+        matches = outcome.vulnerabilities.get(image.name)
+        written.extend(write_sbom(outcome.components.get(image.name, []), info, folder, matches))
     return written
 
 

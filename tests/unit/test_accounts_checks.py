@@ -6,6 +6,7 @@ from pathlib import Path
 from iotbaseline.checks.accounts import DefaultPasswordCheck, PasswordHashSchemeCheck
 from iotbaseline.checks.accounts.cracker import Cracker
 from iotbaseline.checks.accounts.dictionary import Dictionary
+from iotbaseline.checks.base import CheckSettings
 from iotbaseline.firmware.filetype import FileKind
 from iotbaseline.model import Outcome
 from tests.unit.test_check_runner import scanned_image
@@ -33,7 +34,7 @@ def test_des_root_password_xc3511_in_passwd_is_a_universal_default(tmp_path: Pat
 
 def test_reveal_puts_the_clear_password_in_evidence(tmp_path: Path) -> None:
     image = scanned_image(tmp_path, {"fs/etc/lighttpd.user": (b"admin:1234\n", FileKind.TEXT)})
-    revealing = DefaultPasswordCheck(reveal=True, cracker=Cracker(workers=1), dictionary=SMALL)
+    revealing = DefaultPasswordCheck(CheckSettings(reveal=True), cracker=Cracker(workers=1), dictionary=SMALL)
 
     (fail,) = [f for f in revealing.finish(image) if f.outcome is Outcome.FAIL]
     (masked,) = [f for f in check().finish(image) if f.outcome is Outcome.FAIL]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from iotbaseline.checks.base import ScannedImage
+from iotbaseline.checks.base import CheckSettings, ScannedImage
 from iotbaseline.checks.hardcoded import HardcodedCredentialsCheck
 from iotbaseline.checks.hardcoded.comments import strip_comments
 from iotbaseline.checks.masking import mask_password
@@ -30,7 +30,7 @@ def scan(device_path: str, text: str | bytes, reveal: bool = False) -> list[Find
         "fs/" + device_path, len(content), hashlib.sha256(content).hexdigest(), FileType(kind), 0o755, (), "fs",
         "/" + device_path,
     )  # fmt: skip
-    check = HardcodedCredentialsCheck(reveal=reveal)
+    check = HardcodedCredentialsCheck(CheckSettings(reveal=reveal))
     scanned = image(Path("/nonexistent"))
     list(check.start(scanned))
     return list(check.visit(scanned, file, content))

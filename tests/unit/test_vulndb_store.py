@@ -160,26 +160,35 @@ def test_bundled_snapshot_finds_the_sample_images_real_cves_with_kev_and_severit
         ("busybox", "CVE-2022-28391"),
         ("busybox", "CVE-2022-30065"),
         ("busybox", "CVE-2022-48174"),
-        ("dropbear", "CVE-2023-48795"),
         ("glibc", "CVE-2023-4911"),
         ("glibc", "CVE-2023-6246"),
+        ("linux", "CVE-2021-22555"),
         ("linux", "CVE-2024-1086"),
     }
     kernel = found[("linux", "CVE-2024-1086")]
     assert kernel.kev is not None and kernel.kev.known_ransomware_campaign_use == "Known"
     assert kernel.status is MatchStatus.AFFECTED
+    assert found[("linux", "CVE-2021-22555")].reasons[0].constraint.endswith("< 4.14.231 (versionEndExcluding)")
     assert found[("busybox", "CVE-2022-48174")].severity is not None
-    assert (
-        found[("dropbear", "CVE-2023-48795")]
-        .reasons[0]
-        .criteria.startswith("cpe:2.3:a:dropbear_ssh_project:dropbear_ssh")
-    )
     assert status(db).nvd_source == "bundled snapshot"
 
 
-def test_heartbleed_beta_update_does_not_hit_openssl_1_0_2_but_1_0_1f_is_hit(db: VulnDatabase) -> None:
+def test_terrapin_follows_nvds_dropbear_bound_not_its_description(db: VulnDatabase) -> None:
+    """NVD's description says "Dropbear through 2022.83" but its configuration says `versionEndExcluding 2022.83`:
+    matching follows the configuration, so the sample's 2022.83 is not matched and 2022.82 is."""
+    load_bundled_snapshot(db)
+    dropbear_cpe = "cpe:2.3:a:dropbear_ssh_project:dropbear_ssh:{}:*:*:*:*:*:*:*"
+    assert find_vulnerabilities(db, [Component("dropbear", "2022.83", dropbear_cpe.format("2022.83"))]) == []
+    [terrapin] = find_vulnerabilities(db, [Component("dropbear", "2022.82", dropbear_cpe.format("2022.82"))])
+    assert terrapin.cve_id == "CVE-2023-48795"
+    assert terrapin.reasons[0].criteria.startswith("cpe:2.3:a:dropbear_ssh_project:dropbear_ssh")
+
+
+def test_heartbleed_range_1_0_1_to_before_1_0_1g_hits_1_0_1f_only(db: VulnDatabase) -> None:
+    """NVD's real bound is a letter release (`versionEndExcluding 1.0.1g`): 1.0.1g and 1.0.2 are outside it."""
     load_bundled_snapshot(db)
     assert find_vulnerabilities(db, [Component("openssl", "1.0.2")]) == []
+    assert find_vulnerabilities(db, [Component("openssl", "1.0.1g")]) == []
     [hit] = find_vulnerabilities(db, [Component("openssl", "1.0.1f")])
     assert hit.cve_id == "CVE-2014-0160" and hit.known_exploited
 

@@ -9,14 +9,20 @@ for one scan.
 
 from abc import ABC
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
 from iotbaseline.firmware.extract import ExtractionResult
 from iotbaseline.firmware.filetype import FileKind
 from iotbaseline.firmware.tree import FirmwareTree, TreeFile
 from iotbaseline.model import Finding
+
+if TYPE_CHECKING:
+    from iotbaseline.components.model import Component
+    from iotbaseline.vulndb.match import VulnerabilityMatch
+    from iotbaseline.vulndb.vex import VexStatement
 
 MIB = 1024 * 1024
 
@@ -28,14 +34,39 @@ class Need(StrEnum):
     PROFILE = "profile"
 
 
+@dataclass
+class ImageFacts:
+    """What one check established about an image for the checks after it (in registry order) and
+    for the scan's other outputs: the inventory's components feed vulnerability matching and the SBOM,
+    the matches feed the VEX document."""
+
+    components: "list[Component] | None" = None
+    """None until the component inventory has finished the image (or when it failed)."""
+    vulnerabilities: "list[VulnerabilityMatch] | None" = None
+    """The CVEs matched to those components, with any VEX statement (None until matched)."""
+
+
 @dataclass(frozen=True)
 class ScannedImage:
     name: str
     extraction: ExtractionResult
+    facts: ImageFacts = field(default_factory=ImageFacts, compare=False)
 
     @property
     def tree(self) -> FirmwareTree:
         return self.extraction.tree
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """The scan's choices that checks read."""
+
+    reveal: bool = False
+    """Whether findings may carry secrets in clear (`--reveal`); masked otherwise, since reports are shared."""
+    vulnerability_db: Path | None = None
+    """The downloaded vulnerability database; None: the default location if it exists, else the bundled snapshot."""
+    vex: "tuple[VexStatement, ...]" = ()
+    """The manufacturer's "not affected" statements (`--vex`)."""
 
 
 class Check(ABC):
@@ -54,10 +85,12 @@ class Check(ABC):
     time_budget: ClassVar[float] = 300.0
     """Seconds the check may spend in all; past it, it gets no more files and is reported."""
 
-    def __init__(self, reveal: bool = False) -> None:
-        self.reveal = reveal
-        """Whether findings may carry secrets in clear (`--reveal`); masked otherwise, since
-        reports are shared."""
+    def __init__(self, settings: CheckSettings | None = None) -> None:
+        self.settings = settings or CheckSettings()
+
+    @property
+    def reveal(self) -> bool:
+        return self.settings.reveal
 
     def start(self, image: ScannedImage) -> Iterable[Finding]:
         return ()

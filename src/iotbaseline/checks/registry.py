@@ -1,10 +1,12 @@
-"""The checks a scan runs: one explicit tuple, in the order their findings are reported."""
+"""The checks a scan runs: one explicit tuple, in the order their findings are reported and their hooks run
+(a check that reads another's facts comes after it: vulnerabilities after the component inventory)."""
 
 from iotbaseline.checks.accounts import DefaultPasswordCheck, PasswordHashSchemeCheck
 from iotbaseline.checks.base import Check
 from iotbaseline.checks.hardcoded import BinaryCredentialStringsCheck, HardcodedCredentialsCheck
 from iotbaseline.checks.secrets import CertificateCheck, PrivateKeyCheck, TokenCheck
 from iotbaseline.components.check import ComponentInventoryCheck
+from iotbaseline.components.vulnerability_check import KnownVulnerabilityCheck
 
 ALL_CHECKS: tuple[type[Check], ...] = (
     DefaultPasswordCheck,
@@ -15,4 +17,5 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     CertificateCheck,
     TokenCheck,
     ComponentInventoryCheck,
+    KnownVulnerabilityCheck,
 )

@@ -1,5 +1,5 @@
 """The component inventory check: identifies components in the scan's single pass over the files
-and keeps them per image for the SBOM and for vulnerability matching.
+and records them in the image's facts for the SBOM and for vulnerability matching.
 
 Its findings: one INFO finding per image with the inventory; debug tools left in production
 (EN 303 645 5.6-6); TLS libraries past their end of life (5.5-2), only where the version says so
@@ -9,7 +9,7 @@ beyond doubt.
 from collections.abc import Iterable
 from typing import ClassVar
 
-from iotbaseline.checks.base import MIB, Check, ScannedImage
+from iotbaseline.checks.base import MIB, Check, CheckSettings, ScannedImage
 from iotbaseline.components.identify import HEAD_BYTES, ComponentCollector, DebugToolSighting, read_tail
 from iotbaseline.components.model import Component
 from iotbaseline.components.versions import older_than
@@ -32,11 +32,9 @@ class ComponentInventoryCheck(Check):
     max_file_bytes: ClassVar[int] = HEAD_BYTES
     time_budget: ClassVar[float] = 600.0
 
-    def __init__(self, reveal: bool = False) -> None:
-        super().__init__(reveal)
+    def __init__(self, settings: CheckSettings | None = None) -> None:
+        super().__init__(settings)
         self._collectors: dict[str, ComponentCollector] = {}
-        self.components: dict[str, list[Component]] = {}
-        """Image name -> its components, once the image is finished: what the SBOM and matching read."""
 
     def start(self, image: ScannedImage) -> Iterable[Finding]:
         self._collectors[image.name] = ComponentCollector()
@@ -56,7 +54,7 @@ class ComponentInventoryCheck(Check):
     def finish(self, image: ScannedImage) -> Iterable[Finding]:
         collector = self._collectors.pop(image.name, ComponentCollector())
         components = collector.components()
-        self.components[image.name] = components
+        image.facts.components = components
         yield self._inventory(image, collector, components)
         yield from (self._debug_tool(image, sighting) for sighting in _one_per_path(collector.debug_tools))
         yield from self._outdated_tls(image, collector, components)

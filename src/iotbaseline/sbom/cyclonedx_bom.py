@@ -2,6 +2,7 @@
 component with purl, CPE 2.3 and its evidence (identity with the method and confidence, and an
 occurrence per file with offset, the matched text and the file's SHA-256)."""
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from cyclonedx.model import HashAlgorithm, HashType, Property
@@ -36,10 +37,21 @@ _TYPE = {
 }
 
 
-def cyclonedx_json(components: list[Component], image: ImageInfo) -> str:
+def cyclonedx_json(components: Sequence[Component], image: ImageInfo) -> str:
+    bom = firmware_bom(image)
+    built = cyclonedx_components(components)
+    for item in built:
+        bom.components.add(item)
+    if bom.metadata.component is not None:
+        bom.register_dependency(bom.metadata.component, built)
+    return JsonV1Dot6(bom).output_as_string(indent=2)
+
+
+def firmware_bom(image: ImageInfo) -> Bom:
+    """A BOM naming our tool, with the firmware as metadata.component: what every document we write starts from."""
     bom = Bom()
     bom.metadata.tools.components.add(CdxComponent(name="iotbaseline", version=__version__))
-    root = CdxComponent(
+    bom.metadata.component = CdxComponent(
         name=image.name,
         version=image.version,
         type=ComponentType.FIRMWARE,
@@ -47,12 +59,13 @@ def cyclonedx_json(components: list[Component], image: ImageInfo) -> str:
         hashes=[HashType(alg=HashAlgorithm.SHA_256, content=image.sha256)],
         properties=[Property(name="iotbaseline:image:size", value=str(image.size))],
     )
-    bom.metadata.component = root
-    built = [_component(component, index) for index, component in enumerate(components)]
-    for item in built:
-        bom.components.add(item)
-    bom.register_dependency(root, built)
-    return JsonV1Dot6(bom).output_as_string(indent=2)
+    return bom
+
+
+def cyclonedx_components(components: Sequence[Component]) -> list[CdxComponent]:
+    """One CycloneDX component per identified component, in order. The bom-ref holds the component's position
+    in the image's inventory, so every document built from the same inventory (SBOM, VEX) uses the same refs."""
+    return [_component(component, index) for index, component in enumerate(components)]
 
 
 def _component(component: Component, index: int) -> CdxComponent:

@@ -1,6 +1,9 @@
-"""Writes an image's SBOMs: `sbom.cdx.json` (CycloneDX 1.6) and `sbom.spdx.json` (SPDX 2.3)."""
+"""Writes an image's SBOMs: `sbom.cdx.json` (CycloneDX 1.6) and `sbom.spdx.json` (SPDX 2.3), and with the
+vulnerability matches `vex.cdx.json` (CycloneDX 1.6 VEX, joined to the SBOM by bom-ref)."""
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from iotbaseline.components.model import Component
 from iotbaseline.output_files import write_rendered
@@ -8,15 +11,30 @@ from iotbaseline.sbom.cyclonedx_bom import cyclonedx_json
 from iotbaseline.sbom.image import ImageInfo
 from iotbaseline.sbom.spdx_document import spdx_json
 
+if TYPE_CHECKING:
+    from iotbaseline.vulndb.match import VulnerabilityMatch
+
 CYCLONEDX_FILE = "sbom.cdx.json"
 SPDX_FILE = "sbom.spdx.json"
+VEX_FILE = "vex.cdx.json"
 
 
-def write_sbom(components: list[Component], image_info: ImageInfo, out_dir: Path) -> list[Path]:
-    """Both documents are rendered before either is written; each is written under a temporary name
-    and renamed into place, so a reader never sees half an SBOM."""
+def write_sbom(
+    components: list[Component],
+    image_info: ImageInfo,
+    out_dir: Path,
+    matches: "Sequence[VulnerabilityMatch] | None" = None,
+) -> list[Path]:
+    """All documents are rendered before any is written; each is written under a temporary name and renamed into
+    place, so a reader never sees half an SBOM. With `matches` (even none: "nothing matched" is a statement too)
+    the VEX is written as well, last in the returned paths."""
     rendered = [
         (CYCLONEDX_FILE, cyclonedx_json(components, image_info)),
         (SPDX_FILE, spdx_json(components, image_info)),
     ]
+    if matches is not None:
+        # Imported here: it pulls in the vulnerability database package, which `iotbaseline sbom` alone never needs.
+        from iotbaseline.sbom.cyclonedx_vex import cyclonedx_vex_json
+
+        rendered.append((VEX_FILE, cyclonedx_vex_json(components, matches, image_info)))
     return write_rendered(out_dir, rendered, "the SBOM")

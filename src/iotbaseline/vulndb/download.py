@@ -24,6 +24,7 @@ NVD_API_URL = "https://services.nvd.nist.gov/rest/json/cves/2.0"
 KEV_URL = "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"
 MAX_WINDOW = timedelta(days=120)
 MAX_PAGE_SIZE = 2000
+RATE_PERIOD = 30.0  # seconds over which NVD counts requests
 FIRST_WINDOW_START = datetime(1999, 1, 1, tzinfo=UTC)  # before the first CVE: a first update fetches everything
 LAST_WINDOW_KEY = "nvd.last_window_end"
 
@@ -73,6 +74,18 @@ class RateLimiter:
 
 
 @dataclass(frozen=True)
+class PageProgress:
+    """Reported after each NVD page, for a progress display."""
+
+    window: int  # 1-based
+    windows: int
+    start: datetime
+    end: datetime
+    fetched: int  # results of this window fetched so far
+    total: int  # results NVD holds for this window
+
+
+@dataclass(frozen=True)
 class UpdateResult:
     windows: int
     pages: int
@@ -105,10 +118,14 @@ class NvdUpdater:
     retry_delay: float = 6.0
     sleep: Callable[[float], None] = time.sleep
     limiter: RateLimiter | None = None
+    rate_period: float = RATE_PERIOD  # a mirror may allow more; tests use 0
+    nvd_url: str = NVD_API_URL
+    kev_url: str = KEV_URL
+    progress: Callable[[PageProgress], None] | None = None
 
     def __post_init__(self) -> None:
         if self.limiter is None:
-            self.limiter = RateLimiter(50 if self.api_key else 5, 30.0, sleep=self.sleep)
+            self.limiter = RateLimiter(50 if self.api_key else 5, self.rate_period, sleep=self.sleep)
 
     def _get(self, url: str, params: Mapping[str, str]) -> bytes:
         headers = {"apiKey": self.api_key} if self.api_key else {}
@@ -123,7 +140,7 @@ class NvdUpdater:
                 self.sleep(self.retry_delay * (attempt + 1))  # NVD answers 403/503 under load: back off
         raise AssertionError("unreachable")
 
-    def _window(self, start: datetime, end: datetime) -> tuple[int, UpsertCounts]:
+    def _window(self, start: datetime, end: datetime, number: int, count: int) -> tuple[int, UpsertCounts]:
         pages, counts, index = 0, UpsertCounts(), 0
         while True:
             params = {
@@ -132,13 +149,16 @@ class NvdUpdater:
                 "startIndex": str(index),
                 "resultsPerPage": str(self.page_size),
             }
-            body = self._get(NVD_API_URL, params)
-            result = import_stream(self.db, StreamOpener(data=body), NVD_API_URL)
+            body = self._get(self.nvd_url, params)
+            result = import_stream(self.db, StreamOpener(data=body), self.nvd_url)
             pages += 1
             counts += result.counts
             per_page = int(result.header.get("resultsPerPage", "0"))
+            total = int(result.header.get("totalResults", "0"))
             index += per_page
-            if per_page == 0 or index >= int(result.header.get("totalResults", "0")):
+            if self.progress is not None:
+                self.progress(PageProgress(number, count, start, end, min(index, total), total))
+            if per_page == 0 or index >= total:
                 return pages, counts
 
     def update_nvd(self, now: datetime, since: datetime | None = None) -> UpdateResult:
@@ -146,9 +166,10 @@ class NvdUpdater:
         recorded = self.db.get_meta(LAST_WINDOW_KEY)
         start = datetime.fromisoformat(recorded) if recorded else (since or FIRST_WINDOW_START)
         done_windows, pages, counts = 0, 0, UpsertCounts()
-        for window_start, window_end in windows(start, now):
+        planned = windows(start, now)
+        for number, (window_start, window_end) in enumerate(planned, 1):
             try:
-                window_pages, window_counts = self._window(window_start, window_end)
+                window_pages, window_counts = self._window(window_start, window_end, number, len(planned))
             except DownloadError as error:
                 raise DownloadError(
                     f"{error}; completed up to {_nvd_time(window_start)}: run the update again to resume from there"
@@ -158,8 +179,8 @@ class NvdUpdater:
         return UpdateResult(done_windows, pages, counts, None, now.isoformat())
 
     def update_kev(self) -> UpsertCounts:
-        body = self._get(KEV_URL, {})
-        return import_stream(self.db, StreamOpener(data=body), KEV_URL).counts
+        body = self._get(self.kev_url, {})
+        return import_stream(self.db, StreamOpener(data=body), self.kev_url).counts
 
 
 def update(

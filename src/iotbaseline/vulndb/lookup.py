@@ -5,14 +5,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib.resources import as_file, files
+from pathlib import Path
 
 from iotbaseline.vulndb.aliases import ProductAliases, bundled_aliases
+from iotbaseline.vulndb.errors import VulnDbError
 from iotbaseline.vulndb.importer import import_file
 from iotbaseline.vulndb.match import MatchableComponent, VulnerabilityMatch, match_components, resolve_target
-from iotbaseline.vulndb.store import VulnDatabase
+from iotbaseline.vulndb.store import VulnDatabase, default_db_path
 from iotbaseline.vulndb.vex import VexStatement, apply_vex
 
 SNAPSHOT_FILES = ("nvd-snapshot.json", "kev-snapshot.json")
+SNAPSHOT_SOURCE = "bundled snapshot"
+MAX_AGE_DAYS = 7.0
+"""NVD data older than this no longer shows that no known vulnerability applies (NVD publishes about 100 a day)."""
 
 
 def find_vulnerabilities(
@@ -34,7 +39,7 @@ def load_bundled_snapshot(db: VulnDatabase) -> None:
     for name in SNAPSHOT_FILES:
         with as_file(files("iotbaseline") / "data" / "vulndb" / name) as path:
             import_file(db, path)
-    db.set_meta({"nvd.source": "bundled snapshot", "kev.source": "bundled snapshot"})
+    db.set_meta({"nvd.source": SNAPSHOT_SOURCE, "kev.source": SNAPSHOT_SOURCE})
 
 
 @functools.cache
@@ -58,12 +63,20 @@ class DbStatus:
     kev_updated_at: str | None
     kev_catalog_version: str | None
 
+    nvd_data_as_of: str | None = None
+    """How current the NVD data is: the end of the last window an API update completed, or the
+    timestamp of the newest file imported (not when it was imported: an old feed is old data)."""
+
     def age(self, now: datetime | None = None) -> float | None:
-        """Days since NVD data was last brought up to date, None if it never was."""
-        if not self.nvd_updated_at:
+        """Days since the moment the NVD data is current to, None if unknown."""
+        if not self.nvd_data_as_of:
             return None
-        updated = datetime.fromisoformat(self.nvd_updated_at.replace("Z", "+00:00"))
-        return ((now or datetime.now(UTC)) - updated).total_seconds() / 86400
+        return ((now or datetime.now(UTC)) - _moment(self.nvd_data_as_of)).total_seconds() / 86400
+
+
+def _moment(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def status(db: VulnDatabase) -> DbStatus:
@@ -80,4 +93,38 @@ def status(db: VulnDatabase) -> DbStatus:
         kev_source=meta.get("kev.source"),
         kev_updated_at=meta.get("kev.updated_at"),
         kev_catalog_version=meta.get("kev.catalogVersion"),
+        nvd_data_as_of=max(
+            (value for key in ("nvd.last_window_end", "nvd.timestamp") if (value := meta.get(key))),
+            key=_moment,
+            default=None,
+        ),
     )
+
+
+def database_for_scan(path: Path | None) -> VulnDatabase:
+    """The database a scan matches against: the one named, else the downloaded one at the default
+    location, else the bundled snapshot (enough to show real CVEs, never enough to show their absence)."""
+    if path is not None:
+        if not path.is_file():
+            raise VulnDbError(
+                f"no vulnerability database at {path}: create it with `iotbaseline db update --db {path}`"
+            )
+        return VulnDatabase.open(path)
+    if default_db_path().is_file():
+        return VulnDatabase.open(default_db_path())
+    return bundled_snapshot_database()
+
+
+def coverage_gap(state: DbStatus, now: datetime | None = None) -> str | None:
+    """Why this database cannot show that no known vulnerability applies, or None when it can."""
+    if state.nvd_source == SNAPSHOT_SOURCE:
+        return "only the bundled snapshot of a few CVEs was available (run `iotbaseline db update`)"
+    if not state.cves:
+        return "the vulnerability database holds no NVD data (run `iotbaseline db update`)"
+    age = state.age(now)
+    if age is None or age > MAX_AGE_DAYS:
+        shown = "of unknown age" if age is None else f"{age:.0f} days old"
+        return f"the NVD data is {shown}, more than {MAX_AGE_DAYS:g} days (run `iotbaseline db update`)"
+    if not state.kev:
+        return "the database holds no CISA KEV catalogue, so known exploitation cannot be ruled out"
+    return None

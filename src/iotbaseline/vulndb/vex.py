@@ -45,11 +45,20 @@ def _component_name(reference: str) -> tuple[str, str | None]:
     return name.lower(), version or None
 
 
+def _target(component: Mapping[str, Any]) -> str:
+    """The component a statement is about, as matching names it: the name and the version a CVE is matched
+    on (a Debian purl carries `2.90-4~deb12u2` where NVD knows `2.90`), else the purl, else the name."""
+    name, version = component.get("name"), component.get("version")
+    if name and version:
+        return f"pkg:generic/{name}@{version}"
+    return str(component.get("purl") or name or "")
+
+
 def _cyclonedx(document: Mapping[str, Any], source: str) -> list[VexStatement]:
     refs: dict[str, str] = {}
     for component in document.get("components") or ():
         if "bom-ref" in component:
-            refs[str(component["bom-ref"])] = str(component.get("purl") or component.get("name", ""))
+            refs[str(component["bom-ref"])] = _target(component)
     statements = []
     for index, vulnerability in enumerate(document.get("vulnerabilities") or ()):
         analysis: Mapping[str, Any] = vulnerability.get("analysis") or {}

@@ -13,7 +13,7 @@ from iotbaseline.checks.accounts.dictionary import Dictionary
 from iotbaseline.checks.accounts.identifiers import image_identifiers
 from iotbaseline.checks.accounts.inventory import Inventory, PlacedEntry, take_inventory
 from iotbaseline.checks.accounts.schemes import FieldState
-from iotbaseline.checks.base import Check, ScannedImage
+from iotbaseline.checks.base import Check, CheckSettings, ScannedImage
 from iotbaseline.model import Finding, Location, Outcome, Severity
 
 
@@ -25,9 +25,12 @@ class DefaultPasswordCheck(Check):
     time_budget = 600.0
 
     def __init__(
-        self, reveal: bool = False, cracker: Cracker | None = None, dictionary: Dictionary | None = None
+        self,
+        settings: CheckSettings | None = None,
+        cracker: Cracker | None = None,
+        dictionary: Dictionary | None = None,
     ) -> None:
-        super().__init__(reveal)
+        super().__init__(settings)
         self.cracker = cracker or Cracker()
         self.dictionary = dictionary
         """None: the full dictionary plus each image's identifiers."""

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import ClassVar
 
-from iotbaseline.checks.base import MIB, Check, ScannedImage
+from iotbaseline.checks.base import MIB, Check, CheckSettings, ScannedImage
 from iotbaseline.checks.hardcoded.binary_strings import BinaryCandidate, BinaryStringScanner
 from iotbaseline.checks.hardcoded.findings import HARD_CODED, UNAUTHENTICATED_ACCESS, UNIVERSAL_LOGIN, hit_finding
 from iotbaseline.checks.hardcoded.hits import CredentialHit, Rule
@@ -24,8 +24,8 @@ class BinaryCredentialStringsCheck(Check):
     max_file_bytes: ClassVar[int] = 8 * MIB
     """The pattern data's binary.max_bytes bounds the scan further."""
 
-    def __init__(self, reveal: bool = False, patterns: CredentialPatterns | None = None) -> None:
-        super().__init__(reveal)
+    def __init__(self, settings: CheckSettings | None = None, patterns: CredentialPatterns | None = None) -> None:
+        super().__init__(settings)
         self.patterns = patterns or default_patterns()
         self._scanner = BinaryStringScanner(self.patterns)
         self._examined: dict[str, tuple[int, int, int]] = {}  # binaries, bytes, fails

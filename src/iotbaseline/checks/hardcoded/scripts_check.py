@@ -4,7 +4,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
-from iotbaseline.checks.base import MIB, Check, ScannedImage
+from iotbaseline.checks.base import MIB, Check, CheckSettings, ScannedImage
 from iotbaseline.checks.hardcoded.commands import CommandMatcher
 from iotbaseline.checks.hardcoded.comments import strip_comments
 from iotbaseline.checks.hardcoded.findings import HARD_CODED, UNAUTHENTICATED_ACCESS, UNIVERSAL_LOGIN, hit_finding
@@ -35,8 +35,8 @@ class HardcodedCredentialsCheck(Check):
     file_kinds: ClassVar[frozenset[FileKind]] = frozenset({FileKind.SCRIPT, FileKind.TEXT})
     max_file_bytes: ClassVar[int] = 2 * MIB
 
-    def __init__(self, reveal: bool = False, patterns: CredentialPatterns | None = None) -> None:
-        super().__init__(reveal)
+    def __init__(self, settings: CheckSettings | None = None, patterns: CredentialPatterns | None = None) -> None:
+        super().__init__(settings)
         """Show the literal in clear in the evidence (off by default: reports travel)."""
         self.patterns = patterns or default_patterns()
         self._commands = CommandMatcher(self.patterns)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from iotbaseline.checks.base import Check, ScannedImage
+from iotbaseline.checks.base import Check, CheckSettings, ScannedImage
 from iotbaseline.checks.secrets.certificates import CertificateFacts, CertificateProblem, certificates_in
 from iotbaseline.checks.secrets.placement import is_documentation, is_trust_store, shown_path
 from iotbaseline.firmware.filetype import FileKind
@@ -44,8 +44,10 @@ class CertificateCheck(Check):
         {FileKind.PEM, FileKind.DER, FileKind.TEXT, FileKind.SCRIPT, FileKind.ELF}
     )
 
-    def __init__(self, reveal: bool = False, clock: Callable[[], datetime.datetime] | None = None) -> None:
-        super().__init__(reveal)
+    def __init__(
+        self, settings: CheckSettings | None = None, clock: Callable[[], datetime.datetime] | None = None
+    ) -> None:
+        super().__init__(settings)
         self._clock = clock or (lambda: datetime.datetime.now(datetime.UTC))
         self._images: dict[str, _ImageCertificates] = {}
 

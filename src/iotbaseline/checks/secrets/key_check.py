@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from iotbaseline.checks.base import Check, ScannedImage
+from iotbaseline.checks.base import Check, CheckSettings, ScannedImage
 from iotbaseline.checks.secrets.certificates import certificates_in
 from iotbaseline.checks.secrets.keys import FoundKey, private_keys_in
 from iotbaseline.checks.secrets.placement import is_documentation, shown_path
@@ -44,8 +44,8 @@ class PrivateKeyCheck(Check):
         {FileKind.PEM, FileKind.DER, FileKind.OPENSSH_KEY, FileKind.TEXT, FileKind.SCRIPT, FileKind.ELF, FileKind.DATA}
     )
 
-    def __init__(self, reveal: bool = False) -> None:
-        super().__init__(reveal)
+    def __init__(self, settings: CheckSettings | None = None) -> None:
+        super().__init__(settings)
         self._index = SharedSecretIndex()
         self._images: dict[str, _ImageKeys] = {}
         self._last_seen: dict[str, tuple[ScannedImage, _KeyAt]] = {}

@@ -5,7 +5,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from iotbaseline.checks.base import Check, ScannedImage
+from iotbaseline.checks.base import Check, CheckSettings, ScannedImage
 from iotbaseline.checks.masking import mask_token
 from iotbaseline.checks.secrets.placement import is_documentation, shown_path
 from iotbaseline.checks.secrets.shared import SharedSecretIndex, Sighting
@@ -40,8 +40,8 @@ class TokenCheck(Check):
     provisions: ClassVar[tuple[str, ...]] = (*BAKED_IN, *UNIVERSAL)
     file_kinds: ClassVar[frozenset[FileKind]] = frozenset({FileKind.TEXT, FileKind.SCRIPT, FileKind.ELF})
 
-    def __init__(self, reveal: bool = False) -> None:
-        super().__init__(reveal)
+    def __init__(self, settings: CheckSettings | None = None) -> None:
+        super().__init__(settings)
         self._index = SharedSecretIndex()
         self._last_seen: dict[str, _TokenAt] = {}
         """Token identity -> where it was last seen, for the finding's location."""
