@@ -14,13 +14,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from iotbaseline.firmware.extract import ExtractionResult
 from iotbaseline.firmware.filetype import FileKind
 from iotbaseline.firmware.tree import FirmwareTree, TreeFile
 from iotbaseline.model import Finding
 
 if TYPE_CHECKING:
     from iotbaseline.components.model import Component
+    from iotbaseline.firmware.extract import ExtractionResult  # imports unblob: 0.5 s a check-only run need not pay
     from iotbaseline.vulndb.match import VulnerabilityMatch
     from iotbaseline.vulndb.vex import VexStatement
 
@@ -49,7 +49,7 @@ class ImageFacts:
 @dataclass(frozen=True)
 class ScannedImage:
     name: str
-    extraction: ExtractionResult
+    extraction: "ExtractionResult"
     facts: ImageFacts = field(default_factory=ImageFacts, compare=False)
 
     @property

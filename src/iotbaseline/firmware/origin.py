@@ -6,8 +6,10 @@ names its container file, handler and offsets; following ids upwards gives the c
 
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
-from iotbaseline.firmware.journal import TaskRecord
+if TYPE_CHECKING:
+    from iotbaseline.firmware.journal import TaskRecord  # imports unblob, which reading a tree does not need
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,7 @@ class Layer:
 
 
 class OriginIndex:
-    def __init__(self, records: list[TaskRecord], relative: dict[str, str]) -> None:
+    def __init__(self, records: "list[TaskRecord]", relative: dict[str, str]) -> None:
         """`relative` maps the absolute paths in the journal to paths relative to the output
         folder (the input image maps to its name)."""
         self._blob_of: dict[str, str] = {}
