@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from iotbaseline import __version__
-from iotbaseline.assess import Profile, assess
+from iotbaseline.assess import assess
 from iotbaseline.catalogue import Catalogue, default_catalogue
-from iotbaseline.checks.base import Check, CheckSettings, Need, ScannedImage
+from iotbaseline.checks.base import Check, CheckSettings, Need, ScanEvidence, ScannedImage
 from iotbaseline.checks.registry import ALL_CHECKS
 from iotbaseline.checks.runner import run_checks
 from iotbaseline.components.model import Component
@@ -20,6 +20,7 @@ from iotbaseline.firmware.extract import extract_firmware
 from iotbaseline.firmware.limits import ExtractionLimits
 from iotbaseline.firmware.supervisor import ProgressCallback
 from iotbaseline.model import Assessment, Input, JSONValue
+from iotbaseline.profile.model import ProductProfile
 from iotbaseline.vulndb.match import VulnerabilityMatch
 
 IMAGES_FOLDER = "images"
@@ -47,7 +48,7 @@ class ScanOptions:
 def scan(
     images: Sequence[Path],
     output: Path,
-    profile: Profile | None = None,
+    profile: ProductProfile | None = None,
     product: dict[str, JSONValue] | None = None,
     options: ScanOptions | None = None,
     catalogue: Catalogue | None = None,
@@ -66,7 +67,7 @@ def scan(
     ]
     available = frozenset({Need.FIRMWARE} | ({Need.PROFILE} if profile is not None else set()))
     checks = [check(options.settings) for check in options.checks]
-    findings, runs = run_checks(checks, scanned, available)
+    findings, runs = run_checks(checks, scanned, available, ScanEvidence(profile=profile))
     verdicts = assess(catalogue, findings, runs, profile)
     assessment = Assessment(
         tool_version=__version__,

@@ -8,13 +8,14 @@ from typing import ClassVar
 
 import pytest
 
-from iotbaseline.checks.base import Check, Need, ScannedImage
+from iotbaseline.checks.base import Check, Need, ScanEvidence, ScannedImage
 from iotbaseline.checks.runner import run_checks
 from iotbaseline.firmware.extract import ExtractionResult
 from iotbaseline.firmware.filetype import FileKind, FileType
 from iotbaseline.firmware.rootfs import RootFilesystem
 from iotbaseline.firmware.tree import FirmwareTree, TreeFile
 from iotbaseline.model import Finding, Location, Outcome, Severity
+from iotbaseline.profile.model import ProductProfile
 
 FIRMWARE = frozenset({Need.FIRMWARE})
 
@@ -151,3 +152,34 @@ def test_conclude_sees_all_images_once_after_their_files(tmp_path: Path) -> None
     findings, _ = run_checks([Concluding()], [first, second], FIRMWARE)
 
     assert findings[-1].title == "concluded after 2 files of 2 images"
+
+
+class DeclarationCheck(Check):
+    id = "test.declarations"
+    title = "judges the profile"
+    provisions = ("EN303645:5.3-13",)
+    needs = frozenset({Need.PROFILE})
+
+    def examine(self, evidence: ScanEvidence) -> Iterable[Finding]:
+        if evidence.profile is None:
+            raise ValueError("no profile")
+        yield Finding(
+            check=self.id,
+            outcome=Outcome.PASS,
+            provisions=self.provisions,
+            severity=Severity.INFO,
+            title="support period declared",
+            location=Location(),
+        )
+
+
+def test_examine_runs_once_per_scan_and_a_failure_there_is_a_scan_wide_error(tmp_path: Path) -> None:
+    image = scanned_image(tmp_path, {"fs/etc/motd": (b"hi", FileKind.TEXT)})
+    profile = ProductProfile()
+    findings, runs = run_checks([DeclarationCheck()], [image], frozenset({Need.PROFILE}), ScanEvidence(profile))
+    assert [f.title for f in findings] == ["support period declared"] and runs[0].status == "ran"
+
+    findings, runs = run_checks([DeclarationCheck()], [image], frozenset({Need.PROFILE}))
+    [error] = findings
+    assert error.outcome is Outcome.ERROR and error.location.image is None
+    assert "documents, declarations or device" in error.detail and runs[0].status == "error"

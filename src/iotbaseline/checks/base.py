@@ -3,8 +3,9 @@
 A firmware check sees each image three ways: `start` (before its files), `visit` (each file of a
 kind it asked for, with the file's content read once for all checks), `finish` (after the files:
 where it says what it looked at, the evidence a PASS needs); then, once all images are done,
-`conclude` sees them together (a key seen in two images is on every unit). A check instance lives
-for one scan.
+`conclude` sees them together (a key seen in two images is on every unit). A check of what is not
+in the firmware (published documents, the profile's declarations, a live device) implements
+`examine`, called once per scan with that evidence. A check instance lives for one scan.
 """
 
 from abc import ABC
@@ -20,7 +21,9 @@ from iotbaseline.model import Finding
 
 if TYPE_CHECKING:
     from iotbaseline.components.model import Component
+    from iotbaseline.documents.model import DocumentSource
     from iotbaseline.firmware.extract import ExtractionResult  # imports unblob: 0.5 s a check-only run need not pay
+    from iotbaseline.profile.model import ProductProfile
     from iotbaseline.vulndb.match import VulnerabilityMatch
     from iotbaseline.vulndb.vex import VexStatement
 
@@ -55,6 +58,15 @@ class ScannedImage:
     @property
     def tree(self) -> FirmwareTree:
         return self.extraction.tree
+
+
+@dataclass(frozen=True)
+class ScanEvidence:
+    """What a scan holds besides firmware files, for the checks' `examine` hook."""
+
+    profile: "ProductProfile | None" = None
+    documents: "DocumentSource | None" = None
+    """None when the scan may not fetch (offline): document checks are then skipped, not failed."""
 
 
 @dataclass(frozen=True)
@@ -102,4 +114,8 @@ class Check(ABC):
         return ()
 
     def conclude(self, images: Sequence[ScannedImage]) -> Iterable[Finding]:
+        return ()
+
+    def examine(self, evidence: ScanEvidence) -> Iterable[Finding]:
+        """Once per scan, after the images: judge documents, declarations or a live device."""
         return ()

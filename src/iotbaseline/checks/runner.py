@@ -1,8 +1,9 @@
 """Runs the checks over the scanned images: one pass over the files, each check isolated.
 
 Every file is read once, and only when some check asked for its kind; its content goes to all
-of them. A check that raises becomes an error finding and gets nothing more from that image; a
-check past its time budget gets no more files; the others go on. What each check did is returned
+of them. After the images, `conclude` sees them together and `examine` the scan's other evidence.
+A check that raises becomes an error finding and gets nothing more from that image; a check past
+its time budget gets no more files; the others go on. What each check did is returned
 as a CheckRun, because a verdict may only PASS on a check that ran.
 """
 
@@ -12,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
-from iotbaseline.checks.base import Check, Need, ScannedImage
+from iotbaseline.checks.base import Check, Need, ScanEvidence, ScannedImage
 from iotbaseline.firmware.tree import TreeFile
 from iotbaseline.model import CheckRun, Finding, Location, Outcome, Severity
 
@@ -22,15 +23,23 @@ class _State:
     check: Check
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
-    failed_images: set[str] = field(default_factory=set)
+    failed_scopes: set[str] = field(default_factory=set)
+    """Image names (and SCAN_SCOPE) where the check raised: it gets nothing more there."""
     over_budget: bool = False
 
-    def active(self, image: ScannedImage) -> bool:
-        return not self.over_budget and image.name not in self.failed_images
+    def active(self, scope: str) -> bool:
+        return not self.over_budget and scope not in self.failed_scopes
+
+
+SCAN_SCOPE = ""
+"""The scope of `examine`: the whole scan rather than one image."""
 
 
 def run_checks(
-    checks: Sequence[Check], images: Sequence[ScannedImage], available: frozenset[Need]
+    checks: Sequence[Check],
+    images: Sequence[ScannedImage],
+    available: frozenset[Need],
+    evidence: ScanEvidence | None = None,
 ) -> tuple[list[Finding], list[CheckRun]]:
     findings: list[Finding] = []
     runs: list[CheckRun] = []
@@ -46,7 +55,9 @@ def run_checks(
         findings.extend(_scan_image(image, states))
     if images:
         for state in states:
-            findings.extend(_guarded(state, images[-1], partial(state.check.conclude, images)))
+            findings.extend(_guarded(state, images[-1].name, partial(state.check.conclude, images)))
+    for state in states:
+        findings.extend(_guarded(state, SCAN_SCOPE, partial(state.check.examine, evidence or ScanEvidence())))
     runs.extend(_run_record(state) for state in states)
     return findings, runs
 
@@ -54,23 +65,22 @@ def run_checks(
 def _scan_image(image: ScannedImage, states: list[_State]) -> list[Finding]:
     found: list[Finding] = []
     for state in states:
-        found.extend(_guarded(state, image, partial(state.check.start, image)))
+        found.extend(_guarded(state, image.name, partial(state.check.start, image)))
     by_kind: dict[str, list[_State]] = defaultdict(list)
     for state in states:
         for kind in state.check.file_kinds:
             by_kind[kind].append(state)
     for file in image.tree.files:
-        interested = [s for s in by_kind.get(file.type.kind, ()) if s.active(image)]
+        interested = [s for s in by_kind.get(file.type.kind, ()) if s.active(image.name)]
         if not interested:
             continue
         content = _read(image, file, max(s.check.max_file_bytes for s in interested))
         for state in interested:
             limit = state.check.max_file_bytes
             data = content if len(content) <= limit else content[:limit]
-            found.extend(_guarded(state, image, partial(state.check.visit, image, file, data)))
+            found.extend(_guarded(state, image.name, partial(state.check.visit, image, file, data)))
     for state in states:
-        if image.name not in state.failed_images:
-            found.extend(_guarded(state, image, partial(state.check.finish, image)))
+        found.extend(_guarded(state, image.name, partial(state.check.finish, image)))
     return found
 
 
@@ -81,28 +91,29 @@ def _read(image: ScannedImage, file: TreeFile, limit: int) -> bytes:
         return b""
 
 
-def _guarded(state: _State, image: ScannedImage, call: Callable[[], Iterable[Finding]]) -> list[Finding]:
-    if not state.active(image):
+def _guarded(state: _State, scope: str, call: Callable[[], Iterable[Finding]]) -> list[Finding]:
+    if not state.active(scope):
         return []
     started = time.monotonic()
     try:
         result = list(call())
     except Exception as error:  # one broken check must not stop the scan
-        state.failed_images.add(image.name)
+        state.failed_scopes.add(scope)
         message = f"{type(error).__name__}: {error}"
-        state.errors.append(f"{image.name}: {message}")
-        return [_error_finding(state.check, image, f"check failed on this image: {message}")]
+        state.errors.append(f"{scope or 'scan'}: {message}")
+        where = "this image" if scope else "this scan's documents, declarations or device"
+        return [_error_finding(state.check, scope, f"check failed on {where}: {message}")]
     finally:
         state.seconds += time.monotonic() - started
     if state.seconds > state.check.time_budget and not state.over_budget:
         state.over_budget = True
         note = f"time budget of {state.check.time_budget:g} s spent; the remaining files were not examined"
-        state.errors.append(f"{image.name}: {note}")
-        result.append(_error_finding(state.check, image, note))
+        state.errors.append(f"{scope or 'scan'}: {note}")
+        result.append(_error_finding(state.check, scope, note))
     return result
 
 
-def _error_finding(check: Check, image: ScannedImage, detail: str) -> Finding:
+def _error_finding(check: Check, scope: str, detail: str) -> Finding:
     return Finding(
         check=check.id,
         check_version=check.version,
@@ -111,7 +122,7 @@ def _error_finding(check: Check, image: ScannedImage, detail: str) -> Finding:
         severity=Severity.INFO,
         title=f"{check.title}: not completed",
         detail=detail,
-        location=Location(image=image.name),
+        location=Location(image=scope or None),
         discriminator="error",
     )
 
