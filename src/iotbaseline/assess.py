@@ -2,7 +2,9 @@
 
 A pure function. The rules, in order, for a provision judged on its own evidence:
   1. a fail finding for it -> FAIL (when the profile claims support, the reason says the claim is
-     contradicted, showing both sides);
+     contradicted, showing both sides; the verdict's `contradiction` says so for the report's list
+     of contradictions, as do a rejected NOT APPLICABLE claim that the profile's own conditions
+     contradict and a "not supported" declaration the evidence shows met);
   2. the profile claims it not applicable -> NOT APPLICABLE, only for a conditional provision,
      with a justification, and when the profile does not declare its condition true; otherwise the
      claim is rejected and the verdict stays INCONCLUSIVE, saying why;
@@ -20,6 +22,7 @@ Schedule 2 deemed-compliance routes (any one route met suffices).
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Protocol
 
 from iotbaseline.catalogue import Catalogue
@@ -133,8 +136,9 @@ def _verdict(
     findings: tuple[str, ...] = (),
     missing_evidence: tuple[str, ...] = (),
     question: str = "",
+    contradiction: str = "",
 ) -> Verdict:
-    return Verdict(provision.standard, provision.id, value, reason, findings, missing_evidence, question)
+    return Verdict(provision.standard, provision.id, value, reason, findings, missing_evidence, question, contradiction)
 
 
 def _on_own_evidence(
@@ -145,26 +149,30 @@ def _on_own_evidence(
     fails = evidence.fails[qid]
     if fails:
         reason = _titles(fails)
-        if claim is not None and claim.support == "supported":
-            reason = f"the profile claims support (line {claim.line}), but the evidence shows: {reason}"
-        return _verdict(provision, FAIL, reason, findings=_ids(fails))
+        contradiction = ""
+        if claim is not None and claim.support in ("supported", "not-applicable"):
+            declared = "claims support" if claim.support == "supported" else "claims it not applicable"
+            reason = f"the profile {declared} (line {claim.line}), but the evidence shows: {reason}"
+            contradiction = reason
+        return _verdict(provision, FAIL, reason, findings=_ids(fails), contradiction=contradiction)
     if claim is not None and claim.support == "not-applicable":
         rejected = _rejected_not_applicable(provision, catalogue, claim, profile)
         if rejected is None:
             return _verdict(
                 provision, NOT_APPLICABLE, f"declared not applicable (profile line {claim.line}): {claim.justification}"
             )
-        return _inconclusive(provision, evidence, claim, prefix=f"{rejected}; ")
+        verdict = _inconclusive(provision, evidence, claim, prefix=f"{rejected}; ")
+        return replace(verdict, contradiction=rejected) if "although the profile declares" in rejected else verdict
     declared_false = _condition_declared_false(provision, catalogue, profile)
     if declared_false is not None:
         return _verdict(provision, NOT_APPLICABLE, declared_false)
+    passes = evidence.passes[qid]
     if claim is not None and claim.support == "not-supported":
         kind = "a mandatory" if provision.obligation is Obligation.MANDATORY else "a recommended"
         note = f": {claim.justification}" if claim.justification else ""
-        return _verdict(
-            provision, FAIL, f"the profile declares {kind} provision not supported (line {claim.line}){note}"
-        )
-    passes = evidence.passes[qid]
+        reason = f"the profile declares {kind} provision not supported (line {claim.line}){note}"
+        contradiction = f"{reason}, but the evidence shows it met: {_titles(passes)}" if passes else ""
+        return _verdict(provision, FAIL, reason, contradiction=contradiction)
     not_run = [c for c in evidence.checks[qid] if c.status != "ran"]
     if passes and not not_run:
         return _verdict(provision, PASS, _titles(passes), findings=_ids(passes))

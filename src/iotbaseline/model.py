@@ -179,6 +179,8 @@ class Verdict:
     """For INCONCLUSIVE: what an assessor still has to supply."""
     question: str = ""
     """For INCONCLUSIVE: the IXIT-style question the manufacturer should answer."""
+    contradiction: str = ""
+    """Where the manufacturer's declaration (the profile's claim) and the evidence disagree: both sides."""
 
     def to_dict(self) -> dict[str, JSONValue]:
         return {
@@ -189,6 +191,7 @@ class Verdict:
             "findings": list(self.findings),
             "missing_evidence": list(self.missing_evidence),
             "question": self.question,
+            "contradiction": self.contradiction,
         }
 
     @classmethod
@@ -201,6 +204,7 @@ class Verdict:
             findings=tuple(data.get("findings", ())),
             missing_evidence=tuple(data.get("missing_evidence", ())),
             question=data.get("question", ""),
+            contradiction=data.get("contradiction", ""),
         )
 
 

@@ -87,6 +87,23 @@ def test_a_claim_contradicted_by_evidence_fails_showing_both_sides() -> None:
     decided = verdict(assess(CATALOGUE, [weak], [ran("EN303645:5.1-1")], profile), "EN303645", "5.1-1")
     assert decided.verdict is VerdictValue.FAIL
     assert "claims support (line 12)" in decided.reason and "admin" in decided.reason
+    assert decided.contradiction == decided.reason
+
+
+def test_contradictions_are_recorded_for_declarations_the_evidence_or_the_profile_itself_refutes() -> None:
+    looked = finding(Outcome.PASS, "EN303645:5.1-1", title="no universal default password in /etc/shadow")
+    profile = FakeProfile(
+        conditions={"2": True},
+        claims={
+            "EN303645:5.1-1": FakeClaim("not-supported", "", 31),
+            "EN303645:5.1-2": FakeClaim("not-applicable", "n/a", 23),
+        },
+    )
+    verdicts = assess(CATALOGUE, [looked], [ran("EN303645:5.1-1")], profile)
+    under_claimed = verdict(verdicts, "EN303645", "5.1-1")
+    assert under_claimed.verdict is VerdictValue.FAIL and "evidence shows it met" in under_claimed.contradiction
+    assert "although the profile declares" in verdict(verdicts, "EN303645", "5.1-2").contradiction
+    assert not [v for v in verdicts if v.contradiction and v.provision not in ("5.1-1", "5.1-2")]
 
 
 def test_not_applicable_with_justification_on_a_conditional_provision() -> None:

@@ -4,6 +4,7 @@ and each keeps hostile strings from firmware inert."""
 import json
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from html.parser import HTMLParser
 from importlib.resources import files
 from pathlib import Path
@@ -669,3 +670,21 @@ def test_every_format_renders_an_assessment_at_the_edges(catalogue: Catalogue, e
         assert 'data-provision="ACME:7"' in html and 'data-provision="EN303645:9.9-9"' in html
     else:
         assert "The UK PSTI requirements were not judged in this assessment." in html
+
+
+def test_contradicted_declarations_come_first(catalogue: Catalogue, assessment: Assessment) -> None:
+    contradiction = "the profile claims support (line 12), but the evidence shows: universal password admin"
+    verdicts = tuple(
+        replace(v, contradiction=contradiction) if (v.standard, v.provision) == ("EN303645", "5.1-1") else v
+        for v in assessment.verdicts
+    )
+    contradicted = replace(assessment, verdicts=verdicts)
+    html = HtmlReport().render(contradicted, catalogue)
+    page = parse_html(html)
+    listed = [a for tag, a in page.tags if tag == "li" and a.get("data-provision")]
+    assert [a["data-provision"] for a in listed] == ["EN303645:5.1-1"]
+    assert html.index('id="contradictions"') < html.index('class="psti"')
+    markdown = MarkdownReport().render(contradicted, catalogue)
+    assert markdown.index("Declarations contradicted by the evidence (1)") < markdown.index("| UK PSTI requirement")
+    assert "Declarations contradicted" not in MarkdownReport().render(assessment, catalogue)
+    assert 'id="contradictions"' not in HtmlReport().render(assessment, catalogue)

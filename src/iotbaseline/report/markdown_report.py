@@ -50,6 +50,7 @@ class MarkdownReport(ReportFormat):
         view = view_of(assessment, catalogue)
         parts = [
             f"## iotbaseline: {md(view.product_name)}",
+            _contradictions(view),
             _psti_table(view),
             _counts_table(view),
             _failures(view),
@@ -61,6 +62,15 @@ class MarkdownReport(ReportFormat):
 
 def _badge(value: VerdictValue) -> str:
     return f"{EMOJI[value]} **{VERDICT_LABELS[value]}**"
+
+
+def _contradictions(view: AssessmentView) -> str:
+    contradicted = view.contradictions
+    if not contradicted:
+        return ""
+    lines = [f"### {EMOJI[VerdictValue.FAIL]} Declarations contradicted by the evidence ({len(contradicted)})", ""]
+    lines.extend(f"- {_provision_line(judged)}: {md(judged.verdict.contradiction)}" for judged in contradicted)
+    return "\n".join(lines)
 
 
 def _psti_table(view: AssessmentView) -> str:

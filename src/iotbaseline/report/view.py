@@ -176,6 +176,11 @@ class AssessmentView:
         return VerdictValue.INCONCLUSIVE
 
     @property
+    def contradictions(self) -> tuple[JudgedProvision, ...]:
+        """Provisions where the manufacturer's declaration and the evidence disagree: shown before anything else."""
+        return tuple(p for p in self.provisions if p.verdict.contradiction)
+
+    @property
     def problems(self) -> tuple[Finding, ...]:
         """Findings with outcome fail, the most severe first."""
         return tuple(f for f in self.findings_in_order if f.outcome is Outcome.FAIL)
