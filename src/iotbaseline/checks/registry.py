@@ -7,6 +7,7 @@ from iotbaseline.checks.hardcoded import BinaryCredentialStringsCheck, Hardcoded
 from iotbaseline.checks.secrets import CertificateCheck, PrivateKeyCheck, TokenCheck
 from iotbaseline.components.check import ComponentInventoryCheck
 from iotbaseline.components.vulnerability_check import KnownVulnerabilityCheck
+from iotbaseline.hardening.check import BinaryHardeningCheck
 
 ALL_CHECKS: tuple[type[Check], ...] = (
     DefaultPasswordCheck,
@@ -18,4 +19,5 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     TokenCheck,
     ComponentInventoryCheck,
     KnownVulnerabilityCheck,
+    BinaryHardeningCheck,
 )
