@@ -7,7 +7,7 @@ Record kinds are stable identifiers later checks are tested against:
           mqtt-anonymous, insecure-update, tls-verification-disabled, snmp-default-community
   traps:  telnet-commented, disabled-service, ssh-password-login-disabled, empty-host-key,
           pem-marker-in-binary, documentation-key, locked-account, strong-password,
-          signed-update, public-key
+          signed-update, public-key, https-only-web, factory-reset
 """
 
 from __future__ import annotations
@@ -245,6 +245,45 @@ UPDATE_PUBLIC_KEY = Feature(
     "public-key",
     path="etc/keys/fw-signing.pub",
     match="-----BEGIN PUBLIC KEY-----",
+)
+# Hardened web interfaces: HTTPS only, TLS 1.2 and later.
+CAMERA_HTTPS_ONLY = Feature(
+    "https-only-web",
+    edits=(Edit("etc/lighttpd/lighttpd.conf", template="lighttpd-https-camera.conf"),),
+    match='ssl.engine = "enable"',
+    details=(("port", 443),),
+)
+HUB_HTTPS_ONLY = Feature(
+    "https-only-web",
+    edits=(Edit("etc/lighttpd/lighttpd.conf", template="lighttpd-https-hub.conf"),),
+    match='ssl.engine = "enable"',
+    details=(("port", 8443),),
+)
+# The device profiles' own factory-reset scripts (skel), recorded where a recipe lists them: `complete`
+# when the reset erases the whole user-data store, not just selected files.
+ROUTER_FIRSTBOOT = Feature(
+    "factory-reset",
+    path="sbin/firstboot",
+    match="mtd -r erase rootfs_data",
+    details=(("complete", True), ("erases", "rootfs_data")),
+)
+HUB_FACTORY_RESET = Feature(
+    "factory-reset",
+    path="usr/sbin/factory-reset",
+    match="rm -rf /data/*",
+    details=(("complete", True), ("erases", "/data/*")),
+)
+CAMERA_PARTIAL_RESET = Feature(
+    "factory-reset",
+    path="usr/sbin/factory-reset.sh",
+    match="rm -f /etc/ipcam/wifi.conf",
+    details=(("complete", False),),
+)
+PLUG_PARTIAL_RESET = Feature(
+    "factory-reset",
+    path="usr/sbin/factory-reset",
+    match="rm -f /etc/plug/wifi.conf /etc/plug/device_id",
+    details=(("complete", False),),
 )
 
 

@@ -14,6 +14,8 @@ from tests.corpus.containers import Compress, Flash, Truncate, Trx, UpdatePackag
 from tests.corpus.devices import CAMERA, CAMERA_PRO, CAMERA_WHITE_LABEL, HUB, OLD_ROUTER, PLUG, ROUTER
 from tests.corpus.features import (
     AWS_KEYS,
+    CAMERA_HTTPS_ONLY,
+    CAMERA_PARTIAL_RESET,
     CGI_HARDCODED_PASSWORD,
     CURL_INSECURE,
     DEVICE_EC_KEY,
@@ -23,12 +25,16 @@ from tests.corpus.features import (
     EMPTY_HOST_KEY,
     FACTORY_EC_KEY,
     GUEST_EMPTY,
+    HUB_FACTORY_RESET,
+    HUB_HTTPS_ONLY,
     HUB_WEB_BCRYPT,
     INSECURE_UPDATE,
     MQTT_ANONYMOUS,
     PEM_MARKERS_IN_LIBRARY,
+    PLUG_PARTIAL_RESET,
     ROOT_WEAK_DES,
     ROOT_WEAK_MD5,
+    ROUTER_FIRSTBOOT,
     SECOND_UID0,
     SERIAL_ROOT_SHELL,
     SIGNED_UPDATE,
@@ -90,7 +96,7 @@ DEVICE_IMAGES = (
         Trx((Kernel("lzma"), SquashFS("xz"))),
         ROUTER,
         plants=(SECOND_UID0, GUEST_EMPTY, SNMP_PUBLIC, DROPBEAR_HOST_KEY, INSECURE_UPDATE),
-        traps=(TELNET_COMMENTED,),
+        traps=(TELNET_COMMENTED, ROUTER_FIRSTBOOT),
     ),
     Recipe(
         "router-mipsel-trx-uimage-squashfs-gzip",
@@ -126,6 +132,7 @@ DEVICE_IMAGES = (
         SquashFS("lzo"),
         PLUG,
         plants=(ROOT_WEAK_MD5, INSECURE_UPDATE),
+        traps=(PLUG_PARTIAL_RESET,),
     ),
     Recipe(
         "hub-armhf-squashfs-lz4",
@@ -142,7 +149,14 @@ DEVICE_IMAGES = (
         "arm64",
         SquashFS("zstd"),
         HUB,
-        traps=(locked_root("!"), *HARDENED, PEM_MARKERS_IN_LIBRARY, TELNET_COMMENTED),
+        traps=(
+            locked_root("!"),
+            *HARDENED,
+            PEM_MARKERS_IN_LIBRARY,
+            TELNET_COMMENTED,
+            HUB_HTTPS_ONLY,
+            HUB_FACTORY_RESET,
+        ),
         clean=True,
     ),
     Recipe(
@@ -200,7 +214,7 @@ DEVICE_IMAGES = (
         Ext(2),
         CAMERA,
         plants=(ROOT_WEAK_DES, SUPPORT_DES, TELNET_SHELL, INSECURE_UPDATE),
-        traps=(DOC_TEST_KEY,),
+        traps=(DOC_TEST_KEY, CAMERA_PARTIAL_RESET),
     ),
     Recipe(
         "hub-arm64-ext4",
@@ -242,7 +256,7 @@ DEVICE_IMAGES = (
         "arm64",
         Fit(ramdisk=Compress("gzip", Cpio("newc")), kernel=Kernel("gzip")),
         CAMERA_PRO,
-        traps=(locked_root("*"), *HARDENED),
+        traps=(locked_root("*"), *HARDENED, CAMERA_HTTPS_ONLY),
         clean=True,
     ),
     Recipe(
@@ -251,7 +265,7 @@ DEVICE_IMAGES = (
         "armhf",
         UpdatePackage("tar.gz", (("rootfs.ext4", Ext(4)),), signed=True),
         HUB,
-        traps=(locked_root("!"), *HARDENED, PEM_MARKERS_IN_LIBRARY),
+        traps=(locked_root("!"), *HARDENED, PEM_MARKERS_IN_LIBRARY, HUB_HTTPS_ONLY),
         clean=True,
     ),
     Recipe(

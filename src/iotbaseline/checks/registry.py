@@ -5,9 +5,12 @@ from iotbaseline.checks.accounts import DefaultPasswordCheck, PasswordHashScheme
 from iotbaseline.checks.base import Check
 from iotbaseline.checks.hardcoded import BinaryCredentialStringsCheck, HardcodedCredentialsCheck
 from iotbaseline.checks.secrets import CertificateCheck, PrivateKeyCheck, TokenCheck
+from iotbaseline.comms import CommunicationSecurityCheck
 from iotbaseline.components.check import ComponentInventoryCheck
 from iotbaseline.components.vulnerability_check import KnownVulnerabilityCheck
 from iotbaseline.hardening.check import BinaryHardeningCheck
+from iotbaseline.reset import FactoryResetCheck
+from iotbaseline.updates import SecureBootHintsCheck, UpdateMechanismCheck
 
 ALL_CHECKS: tuple[type[Check], ...] = (
     DefaultPasswordCheck,
@@ -20,4 +23,8 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     ComponentInventoryCheck,
     KnownVulnerabilityCheck,
     BinaryHardeningCheck,
+    UpdateMechanismCheck,
+    SecureBootHintsCheck,
+    CommunicationSecurityCheck,
+    FactoryResetCheck,
 )
