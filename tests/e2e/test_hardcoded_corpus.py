@@ -1,5 +1,6 @@
-"""Hard-coded credentials over the corpus: every planted credential and open shell is found at its
-path and line; the commented-out telnetd trap and the hardened images give no FAIL."""
+"""Hard-coded credentials over the corpus: every planted credential is found at its path and line;
+the hardened images give no FAIL, and neither do shells opened without any password (planted or
+commented out): those are the services checks' (tests/e2e/test_services_corpus.py)."""
 
 from pathlib import Path
 from typing import Any
@@ -16,13 +17,13 @@ from tests.corpus import IMAGES, build_image, ground_truth
 
 pytestmark = pytest.mark.e2e
 
-PLANTED = ("hardcoded-password", "telnet-enabled")
+PLANTED = ("hardcoded-password",)
 
 
 def relevant(name: str) -> bool:
     truth = ground_truth(name)
     kinds = {item["kind"] for item in truth.get("plants", []) + truth.get("traps", [])}
-    return bool(truth.get("clean")) or bool(kinds & {*PLANTED, "telnet-commented"})
+    return bool(truth.get("clean")) or bool(kinds & {*PLANTED, "telnet-enabled", "telnet-commented"})
 
 
 CHOSEN = tuple(name for name in IMAGES if not name.startswith("bench-") and relevant(name))
@@ -58,8 +59,7 @@ def test_planted_credentials_are_found_and_traps_are_not(name: str, tmp_path: Pa
             assert found.evidence["literal_masked"] == mask_password(plant["password"])
             assert {"EN303645:5.4-3", "EN303645:5.1-1", "PSTI:1"} <= set(found.provisions)
         elif plant["kind"] == "telnet-enabled":
-            [found] = fail_at(findings, plant["path"], plant["line"])
-            assert found.evidence["literal"] == plant["command"]
+            assert fail_at(findings, plant["path"], plant["line"]) == []
     for trap in truth.get("traps", []):
         if trap["kind"] == "telnet-commented":
             assert fail_at(findings, trap["path"], trap["line"]) == []

@@ -9,7 +9,7 @@ def test_the_shipped_patterns_load() -> None:
     patterns = default_patterns()
     assert "passwd" in patterns.password_words
     assert "00000000" in patterns.binary.default_passwords
-    assert any("telnetd" in rule.tools for rule in patterns.unauthenticated_shells)
+    assert "chpasswd" in patterns.password_pipes
 
 
 def test_option_forms() -> None:
@@ -32,6 +32,6 @@ def _minimal_rest() -> str:
     return (
         "password_words: [pass]\nuser_words: [user]\nlogin_context_words: [admin]\nplaceholders: ['x+']\n"
         "min_literal_length: 2\nmax_literal_length: 64\nlanguages: {}\nskip_extensions: []\n"
-        "documentation_paths: []\ncommands: []\nunauthenticated_shells: []\nshells: [sh]\npassword_pipes: []\n"
+        "documentation_paths: []\ncommands: []\npassword_pipes: []\n"
         "url_schemes: [http]\nuser_files: [users]\n"
     )

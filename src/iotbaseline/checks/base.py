@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from iotbaseline.components.model import Component
     from iotbaseline.documents.model import DocumentSource
     from iotbaseline.firmware.extract import ExtractionResult  # imports unblob: 0.5 s a check-only run need not pay
+    from iotbaseline.live.model import LiveHost
     from iotbaseline.profile.model import ProductProfile
     from iotbaseline.vulndb.match import VulnerabilityMatch
     from iotbaseline.vulndb.vex import VexStatement
@@ -67,6 +68,8 @@ class ScanEvidence:
     profile: "ProductProfile | None" = None
     documents: "DocumentSource | None" = None
     """None when the scan may not fetch (offline): document checks are then skipped, not failed."""
+    hosts: "tuple[LiveHost, ...]" = ()
+    """The devices probed (`probe HOST`, `scan IMAGE --host ADDR`)."""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,13 @@ from iotbaseline.components.check import ComponentInventoryCheck
 from iotbaseline.components.vulnerability_check import KnownVulnerabilityCheck
 from iotbaseline.hardening.check import BinaryHardeningCheck
 from iotbaseline.reset import FactoryResetCheck
+from iotbaseline.services import (
+    BackdoorCheck,
+    BootServicesCheck,
+    DebugInterfacesCheck,
+    NetworkServicesCheck,
+    ServiceConfigCheck,
+)
 from iotbaseline.updates import SecureBootHintsCheck, UpdateMechanismCheck
 
 ALL_CHECKS: tuple[type[Check], ...] = (
@@ -23,6 +30,11 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     ComponentInventoryCheck,
     KnownVulnerabilityCheck,
     BinaryHardeningCheck,
+    BootServicesCheck,
+    NetworkServicesCheck,
+    DebugInterfacesCheck,
+    ServiceConfigCheck,
+    BackdoorCheck,
     UpdateMechanismCheck,
     SecureBootHintsCheck,
     CommunicationSecurityCheck,

@@ -1,4 +1,4 @@
-"""The check over ELF binaries: default passwords next to login logic, shells without login."""
+"""The check over ELF binaries: default passwords next to login logic, passwords piped into chpasswd."""
 
 from collections.abc import Iterable
 from dataclasses import replace
@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from iotbaseline.checks.base import MIB, Check, CheckSettings, ScannedImage
 from iotbaseline.checks.hardcoded.binary_strings import BinaryCandidate, BinaryStringScanner
-from iotbaseline.checks.hardcoded.findings import HARD_CODED, UNAUTHENTICATED_ACCESS, UNIVERSAL_LOGIN, hit_finding
+from iotbaseline.checks.hardcoded.findings import HARD_CODED, UNIVERSAL_LOGIN, hit_finding
 from iotbaseline.checks.hardcoded.hits import CredentialHit, Rule
 from iotbaseline.checks.hardcoded.patterns import CredentialPatterns, default_patterns
 from iotbaseline.checks.masking import mask_password
@@ -19,7 +19,7 @@ class BinaryCredentialStringsCheck(Check):
     id = "firmware.credentials.binary-strings"
     version = "1"
     title = "Hard-coded credentials in program binaries"
-    provisions = (HARD_CODED, *UNIVERSAL_LOGIN, UNAUTHENTICATED_ACCESS)
+    provisions = (HARD_CODED, *UNIVERSAL_LOGIN)
     file_kinds: ClassVar[frozenset[FileKind]] = frozenset({FileKind.ELF})
     max_file_bytes: ClassVar[int] = 8 * MIB
     """The pattern data's binary.max_bytes bounds the scan further."""
@@ -71,7 +71,7 @@ class BinaryCredentialStringsCheck(Check):
         detail = (
             f"scanned {scanned} bytes (at most {self.patterns.binary.max_bytes} per binary) for "
             f"{len(self.patterns.binary.default_passwords)} known default passwords near login strings and for "
-            "shells started without login; none found."
+            "passwords piped into chpasswd or passwd; none found."
         )
         evidence: dict[str, JSONValue] = {"binaries": binaries, "bytes": scanned}
         return [

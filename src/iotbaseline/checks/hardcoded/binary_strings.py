@@ -4,8 +4,8 @@ A string in a binary is only a credential when the code around it says so, and t
 without disassembly. So a candidate needs two kinds of evidence close by (within `window` bytes):
 it is a known default or botnet password (exactly, as a whole string), and login logic (a
 `password`/`login` string) is near it; a known user name near it as well makes it a low-confidence
-fail, otherwise it is information. Commands with a shell and no login (`telnetd -l /bin/sh`) that
-a binary runs are found by the command rules.
+fail, otherwise it is information. Commands a binary runs that set a password (`echo root:x |
+chpasswd`) are found by the command rules.
 
 The work is bounded: at most `max_bytes` of each binary, one regular-expression pass (C speed) for
 all candidates at once, and neighbouring strings are read only around the few hits.
@@ -54,7 +54,7 @@ class BinaryStringScanner:
         self._defaults = re.compile(alternatives)
         self._keywords = tuple(k.lower() for k in self.patterns.keywords)
         self._commands = CommandMatcher(patterns)
-        names = sorted({t for rule in patterns.unauthenticated_shells for t in rule.tools} | patterns.password_pipes)
+        names = sorted(patterns.password_pipes)
         self._command_names = re.compile(b"|".join(re.escape(n.encode()) for n in names))
 
     def candidates(self, data: bytes) -> Iterator[BinaryCandidate]:

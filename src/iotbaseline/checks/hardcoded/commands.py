@@ -1,15 +1,14 @@
 """Command lines that carry a credential: a literal password option (`mysql -psecret`,
-`curl -u user:pass`), a shell with no login (`telnetd -l /bin/sh`, `login -f`), a password piped
-into chpasswd. Tools and their options come from the pattern data."""
+`curl -u user:pass`), a password piped into chpasswd. Tools and their options come from the pattern
+data. (Shells opened without any password are the services checks' business.)"""
 
 import re
 import shlex
 from collections.abc import Iterator, Sequence
-from pathlib import PurePosixPath
 
 from iotbaseline.checks.hardcoded.hits import CredentialHit, Rule
 from iotbaseline.checks.hardcoded.literals import is_literal
-from iotbaseline.checks.hardcoded.patterns import CommandRule, CredentialPatterns, OptionForm, ShellRule
+from iotbaseline.checks.hardcoded.patterns import CommandRule, CredentialPatterns, OptionForm
 
 _SEPARATORS = frozenset(";&|()")
 _EDGE_JUNK = "\"'`);,"
@@ -21,8 +20,7 @@ class CommandMatcher:
     def __init__(self, patterns: CredentialPatterns) -> None:
         self.patterns = patterns
         self._commands = {tool: rule for rule in patterns.commands for tool in rule.tools}
-        self._shells = {tool: rule for rule in patterns.unauthenticated_shells for tool in rule.tools}
-        names = sorted({*self._commands, *self._shells}, key=len, reverse=True)
+        names = sorted(self._commands, key=len, reverse=True)
         self._tool = re.compile(r"(?:^|(?<=[\s;&|(`\"'/=]))(" + "|".join(map(re.escape, names)) + r")(?=\s)")
         pipes = "|".join(map(re.escape, sorted(patterns.password_pipes)))
         self._pipe = re.compile(
@@ -38,10 +36,7 @@ class CommandMatcher:
         for match in self._tool.finditer(line):
             tool = match.group(1)
             words = _words(line[match.end() :])
-            if tool in self._commands:
-                yield from self._options(self._commands[tool], tool, words, number)
-            if tool in self._shells:
-                yield from self._shell(self._shells[tool], tool, words, number)
+            yield from self._options(self._commands[tool], tool, words, number)
         for match in self._pipe.finditer(line):
             hit = self._piped(match, number)
             if hit is not None:
@@ -63,19 +58,6 @@ class CommandMatcher:
                     yield CredentialHit(
                         Rule.COMMAND_LINE, number, password, login=rule.login, user=name, name=f"{tool} {form.option}"
                     )
-
-    def _shell(self, rule: ShellRule, tool: str, words: Sequence[str], number: int) -> Iterator[CredentialHit]:
-        if rule.flag and rule.flag in words:
-            yield CredentialHit(
-                Rule.UNAUTHENTICATED_SHELL, number, f"{tool} {rule.flag}", login=True, name=tool, why=rule.why
-            )
-        if rule.option is None:
-            return
-        for value, _ in _values(rule.option, words):
-            if PurePosixPath(value).name in self.patterns.shells:
-                command = f"{tool} {rule.option.option} {value}"
-                why = rule.why.replace("VALUE", value)
-                yield CredentialHit(Rule.UNAUTHENTICATED_SHELL, number, command, login=True, name=tool, why=why)
 
     def _piped(self, match: re.Match[str], number: int) -> CredentialHit | None:
         text, tool = match.group("text"), match.group("tool")

@@ -6,15 +6,11 @@ from iotbaseline.model import Finding, JSONValue, Location, Outcome, Severity
 
 HARD_CODED = "EN303645:5.4-3"
 UNIVERSAL_LOGIN = ("EN303645:5.1-1", "PSTI:1")
-# A shell with no password at all is not a universal default password (PSTI and 5.1 are about
-# passwords); it is network access without authentication.
-UNAUTHENTICATED_ACCESS = "EN303645:5.5-4"
 EXCERPT_CHARS = 160
 
 _TITLES = {
     Rule.COMPARISON: "Login checks input against a hard-coded password",
     Rule.COMMAND_LINE: "Hard-coded password passed on a command line",
-    Rule.UNAUTHENTICATED_SHELL: "Shell opened without a password",
     Rule.PASSWORD_PIPE: "Password set to a hard-coded value",
     Rule.URL_CREDENTIALS: "Hard-coded credentials in a URL",
     Rule.ASSIGNMENT: "Hard-coded password in a variable or setting",
@@ -24,8 +20,6 @@ _TITLES = {
 
 
 def provisions_for(hit: CredentialHit) -> tuple[str, ...]:
-    if hit.rule is Rule.UNAUTHENTICATED_SHELL:
-        return (UNAUTHENTICATED_ACCESS,)
     return (HARD_CODED, *UNIVERSAL_LOGIN) if hit.login else (HARD_CODED,)
 
 
@@ -41,16 +35,15 @@ def hit_finding(
     extra: dict[str, JSONValue] | None = None,
 ) -> Finding:
     """A fail finding for `hit` (info when the file is documentation, where nobody logs in with it)."""
-    secret = hit.rule is not Rule.UNAUTHENTICATED_SHELL
-    shown = mask_password(hit.literal) if secret else hit.literal
+    shown = mask_password(hit.literal)
     evidence: dict[str, JSONValue] = {"rule": hit.rule.value, "literal_masked": shown}
-    if reveal or not secret:
+    if reveal:
         evidence["literal"] = hit.literal
-    for key, value in (("user", hit.user), ("name", hit.name), ("why", hit.why)):
+    for key, value in (("user", hit.user), ("name", hit.name)):
         if value:
             evidence[key] = value
     if excerpt:
-        clean = excerpt.strip().replace(hit.literal, shown) if secret else excerpt.strip()
+        clean = excerpt.strip().replace(hit.literal, shown)
         evidence["excerpt"] = clean[:EXCERPT_CHARS]
     evidence.update(extra or {})
     return Finding(
@@ -70,16 +63,12 @@ def hit_finding(
 def _severity(hit: CredentialHit, documentation: bool) -> Severity:
     if documentation:
         return Severity.LOW
-    if hit.rule is Rule.UNAUTHENTICATED_SHELL:
-        return Severity.CRITICAL
     return Severity.HIGH if hit.login else Severity.MEDIUM
 
 
 def _detail(hit: CredentialHit, shown: str, documentation: bool) -> str:
     who = f" for user {hit.user!r}" if hit.user else ""
-    if hit.rule is Rule.UNAUTHENTICATED_SHELL:
-        text = f"`{hit.literal}`: {hit.why}."
-    elif hit.login:
+    if hit.login:
         text = f"password {shown}{who} is in the firmware, so it is the same on every unit."
     else:
         text = f"secret {shown}{who} ({hit.name or hit.rule.value}) is in the firmware, the same on every unit."

@@ -9,8 +9,6 @@ class Rule(StrEnum):
     """Input compared with a literal password: the device's own login check."""
     COMMAND_LINE = "command-line"
     """A literal passed as a password option to a program."""
-    UNAUTHENTICATED_SHELL = "unauthenticated-shell"
-    """telnetd -l /bin/sh, login -f: a shell with no password at all."""
     PASSWORD_PIPE = "password-pipe"  # noqa: S105 (a rule name)
     """echo user:password | chpasswd: the same password set on every unit."""
     URL_CREDENTIALS = "url-credentials"
@@ -34,4 +32,3 @@ class CredentialHit:
     user: str = ""
     name: str = ""
     """The variable, key, option or tool the literal belongs to."""
-    why: str = ""

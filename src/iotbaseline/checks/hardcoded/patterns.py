@@ -45,16 +45,6 @@ class CommandRule:
 
 
 @dataclass(frozen=True)
-class ShellRule:
-    """A program started so that it opens a shell without a password."""
-
-    tools: frozenset[str]
-    why: str
-    option: OptionForm | None = None
-    flag: str = ""
-
-
-@dataclass(frozen=True)
 class LanguageRule:
     name: str
     interpreters: frozenset[str]
@@ -83,8 +73,6 @@ class CredentialPatterns:
     skip_extensions: frozenset[str]
     documentation_paths: tuple[str, ...]
     commands: tuple[CommandRule, ...]
-    unauthenticated_shells: tuple[ShellRule, ...]
-    shells: frozenset[str]
     password_pipes: frozenset[str]
     url_schemes: tuple[str, ...]
     user_files: frozenset[str]
@@ -141,8 +129,6 @@ def _patterns(data: Mapping[str, Any]) -> CredentialPatterns:
         skip_extensions=frozenset(data["skip_extensions"]),
         documentation_paths=tuple(data["documentation_paths"]),
         commands=tuple(_command(spec) for spec in data["commands"]),
-        unauthenticated_shells=tuple(_shell_rule(spec) for spec in data["unauthenticated_shells"]),
-        shells=frozenset(data["shells"]),
         password_pipes=frozenset(data["password_pipes"]),
         url_schemes=tuple(data["url_schemes"]),
         user_files=_lower_set(data["user_files"]),
@@ -177,8 +163,3 @@ def _command(spec: Mapping[str, Any]) -> CommandRule:
         separator=str(spec.get("separator", ":")),
         login=bool(spec.get("login", False)),
     )
-
-
-def _shell_rule(spec: Mapping[str, Any]) -> ShellRule:
-    option = parse_option(spec["option"]) if "option" in spec else None
-    return ShellRule(frozenset(spec["tools"]), str(spec["why"]), option, str(spec.get("flag", "")))

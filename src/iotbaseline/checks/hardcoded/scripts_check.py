@@ -7,7 +7,7 @@ from typing import ClassVar
 from iotbaseline.checks.base import MIB, Check, CheckSettings, ScannedImage
 from iotbaseline.checks.hardcoded.commands import CommandMatcher
 from iotbaseline.checks.hardcoded.comments import strip_comments
-from iotbaseline.checks.hardcoded.findings import HARD_CODED, UNAUTHENTICATED_ACCESS, UNIVERSAL_LOGIN, hit_finding
+from iotbaseline.checks.hardcoded.findings import HARD_CODED, UNIVERSAL_LOGIN, hit_finding
 from iotbaseline.checks.hardcoded.hits import CredentialHit
 from iotbaseline.checks.hardcoded.languages import CODE_LANGUAGES, detect_language, is_documentation
 from iotbaseline.checks.hardcoded.literals import name_words
@@ -31,7 +31,7 @@ class HardcodedCredentialsCheck(Check):
     id = "firmware.credentials.hardcoded"
     version = "1"
     title = "Hard-coded credentials in scripts and configuration"
-    provisions = (HARD_CODED, *UNIVERSAL_LOGIN, UNAUTHENTICATED_ACCESS)
+    provisions = (HARD_CODED, *UNIVERSAL_LOGIN)
     file_kinds: ClassVar[frozenset[FileKind]] = frozenset({FileKind.SCRIPT, FileKind.TEXT})
     max_file_bytes: ClassVar[int] = 2 * MIB
 
@@ -107,7 +107,7 @@ class HardcodedCredentialsCheck(Check):
                 location=Location(image=image.name),
                 detail=(
                     f"{examined} (comments removed) for comparisons with literal passwords, passwords on command "
-                    "lines, shells without login, credentials in URLs and password settings; none found."
+                    "lines, credentials in URLs and password settings; none found."
                 ),
                 evidence={"scripts": tally.scripts, "configs": tally.configs},
                 discriminator="examined",
