@@ -1,0 +1,46 @@
+"""What probing a device establishes: its services as observed on the network, with the evidence."""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from iotbaseline.model import JSONValue
+
+
+class Transport(StrEnum):
+    TCP = "tcp"
+    UDP = "udp"
+
+
+@dataclass(frozen=True)
+class ObservedService:
+    """One open port and what answers on it."""
+
+    host: str
+    """The address probed (as the user named it, resolved to an IP address)."""
+    port: int
+    transport: Transport
+    protocol: str
+    """What speaks there: `telnet`, `ssh`, `http`, `ftp`, `mqtt`, `rtsp`, `upnp`, `adb`, `coap`, `snmp`... or `unknown`."""
+    tls: bool = False
+    """The service speaks TLS (HTTPS, MQTT over TLS...)."""
+    product: str | None = None
+    version: str | None = None
+    banner: str = ""
+    """What the service said unprompted or to our probe, printable, bounded."""
+    evidence: dict[str, JSONValue] = field(default_factory=dict)
+    """How it was identified (the probe sent, the bytes matched)."""
+
+
+@dataclass(frozen=True)
+class LiveHost:
+    """The device as probed: what was tried, what answered."""
+
+    target: str
+    """As the user named it."""
+    address: str
+    services: tuple[ObservedService, ...]
+    ports_tried: tuple[int, ...] = ()
+    udp_ports_tried: tuple[int, ...] = ()
+    seconds: float = 0.0
+    notes: tuple[str, ...] = ()
+    """What was skipped or cut short, and why."""
