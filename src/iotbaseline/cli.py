@@ -25,8 +25,10 @@ class LazyGroup(click.Group):
         "db": "iotbaseline.db_cli:db",
         "extract": "iotbaseline.extract_cli:extract",
         "init": "iotbaseline.profile_cli:init",
+        "label": "iotbaseline.label_cli:label",
         "sbom": "iotbaseline.sbom_cli:sbom",
         "scan": "iotbaseline.scan_cli:scan",
+        "statement": "iotbaseline.statement_cli:statement",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
