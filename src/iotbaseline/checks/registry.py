@@ -8,6 +8,9 @@ from iotbaseline.checks.secrets import CertificateCheck, PrivateKeyCheck, TokenC
 from iotbaseline.comms import CommunicationSecurityCheck
 from iotbaseline.components.check import ComponentInventoryCheck
 from iotbaseline.components.vulnerability_check import KnownVulnerabilityCheck
+from iotbaseline.documents.policy_check import DisclosurePolicyCheck
+from iotbaseline.documents.security_txt_check import SecurityTxtCheck
+from iotbaseline.documents.support_period_check import SupportPeriodCheck
 from iotbaseline.hardening.check import BinaryHardeningCheck
 from iotbaseline.reset import FactoryResetCheck
 from iotbaseline.services import (
@@ -39,4 +42,7 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     SecureBootHintsCheck,
     CommunicationSecurityCheck,
     FactoryResetCheck,
+    DisclosurePolicyCheck,
+    SecurityTxtCheck,
+    SupportPeriodCheck,
 )
