@@ -4,16 +4,18 @@ the neutral parts of device profiles. A recipe lists plants and traps by these n
 Record kinds are stable identifiers later checks are tested against:
   plants: weak-password, empty-password, uid0-account, des-crypt-hash, telnet-enabled,
           serial-root-shell, private-key, certificate, cloud-credential, hardcoded-password,
-          mqtt-anonymous, insecure-update, tls-verification-disabled, snmp-default-community
+          mqtt-anonymous, insecure-update, tls-verification-disabled, snmp-default-community,
+          web-server-root, setuid-escalation, writable-search-path
   traps:  telnet-commented, disabled-service, ssh-password-login-disabled, empty-host-key,
           pem-marker-in-binary, documentation-key, locked-account, strong-password,
-          signed-update, public-key, https-only-web, factory-reset
+          signed-update, public-key, https-only-web, factory-reset, setuid-drops-privileges,
+          origin-search-path
 """
 
 from __future__ import annotations
 
 from tests.corpus.credentials import FIRMWARE_SIGNING_KEY
-from tests.corpus.model import Account, Edit, Feature, Hashed, Key, Locked, Login, NoPassword, Unique
+from tests.corpus.model import Account, Edit, Feature, Hashed, Key, Locked, Login, NoPassword, Program, Unique
 
 # Vendor SDKs bake one salt into every build, so a default password gives the same hash everywhere.
 SDK_MD5_SALT = "Zq3rT0vB"
@@ -178,6 +180,29 @@ WEB_ADMIN_APR1 = Feature(
     match="admin:$apr1$",
     details=(("user", "admin"), ("scheme", "apr1"), ("password", "admin")),
 )
+# The camera's web server left running as root: `server.username` commented out during bring-up. lighttpd
+# keeps root when the setting is absent, and so do the shell CGIs it starts. The record has no line: the
+# weakness is a setting that is not there.
+CAMERA_WEB_ROOT = Feature(
+    "web-server-root",
+    edits=(Edit("etc/lighttpd/lighttpd.conf", template="lighttpd-camera-root.conf"),),
+    details=(("server", "lighttpd"),),
+)
+# curl set-user-ID root (a vendor's updater "needed" it to write /etc): anyone who may run it reads and
+# writes any file as root (file:///etc/shadow, -o /etc/passwd). Debian's BusyBox cannot serve here: it is
+# built with CONFIG_FEATURE_SUID, so a set-ID copy drops root for its shell (the trap below).
+SETUID_CURL = Feature(
+    "setuid-escalation",
+    programs=(Program("usr/bin/curl", mode=0o4755),),
+    details=(("program", "curl"), ("setuid", True)),
+)
+# An SDK's staging folder left in dnsmasq's DT_RPATH: a library dropped into /tmp runs inside the DNS
+# and DHCP server, as root.
+DNSMASQ_TMP_RPATH = Feature(
+    "writable-search-path",
+    programs=(Program("usr/sbin/dnsmasq", search_path="/tmp/sdk/staging/usr/lib", tag="RPATH"),),
+    details=(("tag", "RPATH"), ("entry", "/tmp/sdk/staging/usr/lib")),
+)
 HUB_WEB_BCRYPT = Feature(
     "weak-password",
     logins=(Login("etc/hub/webui.users", "admin", Hashed("bcrypt", "password", SDK_BCRYPT_SALT)),),
@@ -284,6 +309,21 @@ PLUG_PARTIAL_RESET = Feature(
     path="usr/sbin/factory-reset",
     match="rm -f /etc/plug/wifi.conf /etc/plug/device_id",
     details=(("complete", False),),
+)
+
+
+# BusyBox set-user-ID root so that `su`, `passwd` and `ping` work for ordinary users: Debian's build has
+# CONFIG_FEATURE_SUID, so every applet that does not need root (`sh` among them) gives it up at start.
+SETUID_BUSYBOX_DROPS = Feature(
+    "setuid-drops-privileges",
+    programs=(Program("bin/busybox", mode=0o4755),),
+    details=(("program", "busybox"), ("setuid", True)),
+)
+# A RUNPATH relative to the program's own folder: as read-only as the program itself.
+LIGHTTPD_ORIGIN_RUNPATH = Feature(
+    "origin-search-path",
+    programs=(Program("usr/sbin/lighttpd", search_path="$ORIGIN/../lib/lighttpd"),),
+    details=(("tag", "RUNPATH"), ("entry", "$ORIGIN/../lib/lighttpd")),
 )
 
 

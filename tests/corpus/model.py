@@ -88,6 +88,17 @@ class Edit:
 
 
 @dataclass(frozen=True)
+class Program:
+    """A package's ELF program as a feature leaves it: set-ID bits added to its mode, or the library
+    search path an SDK left in it (written with patchelf; the binary is never run)."""
+
+    path: str
+    mode: int | None = None
+    search_path: str = ""
+    tag: Literal["RPATH", "RUNPATH"] = "RUNPATH"
+
+
+@dataclass(frozen=True)
 class Login:
     """A `user:hash` line in an application password file (htpasswd and the like)."""
 
@@ -99,10 +110,12 @@ class Login:
 @dataclass(frozen=True)
 class Feature:
     """A named change to a device. Listed under a recipe's `plants` or `traps`, it also yields a truth
-    record: `kind`, the `path` (default: the first edit) and the line holding `match`."""
+    record: `kind`, the `path` (default: the first edit, else the first program) and the line holding
+    `match`."""
 
     kind: str
     edits: tuple[Edit, ...] = ()
+    programs: tuple[Program, ...] = ()
     accounts: tuple[Account, ...] = ()
     logins: tuple[Login, ...] = ()
     variables: tuple[tuple[str, str], ...] = ()

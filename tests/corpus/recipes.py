@@ -16,9 +16,11 @@ from tests.corpus.features import (
     AWS_KEYS,
     CAMERA_HTTPS_ONLY,
     CAMERA_PARTIAL_RESET,
+    CAMERA_WEB_ROOT,
     CGI_HARDCODED_PASSWORD,
     CURL_INSECURE,
     DEVICE_EC_KEY,
+    DNSMASQ_TMP_RPATH,
     DOC_TEST_KEY,
     DROPBEAR_HOST_KEY,
     DROPBEAR_KEYS_ONLY,
@@ -29,6 +31,7 @@ from tests.corpus.features import (
     HUB_HTTPS_ONLY,
     HUB_WEB_BCRYPT,
     INSECURE_UPDATE,
+    LIGHTTPD_ORIGIN_RUNPATH,
     MQTT_ANONYMOUS,
     PEM_MARKERS_IN_LIBRARY,
     PLUG_PARTIAL_RESET,
@@ -37,6 +40,8 @@ from tests.corpus.features import (
     ROUTER_FIRSTBOOT,
     SECOND_UID0,
     SERIAL_ROOT_SHELL,
+    SETUID_BUSYBOX_DROPS,
+    SETUID_CURL,
     SIGNED_UPDATE,
     SNMP_PUBLIC,
     SNMP_UCI_DISABLED,
@@ -96,7 +101,7 @@ DEVICE_IMAGES = (
         Trx((Kernel("lzma"), SquashFS("xz"))),
         ROUTER,
         plants=(SECOND_UID0, GUEST_EMPTY, SNMP_PUBLIC, DROPBEAR_HOST_KEY, INSECURE_UPDATE),
-        traps=(TELNET_COMMENTED, ROUTER_FIRSTBOOT),
+        traps=(TELNET_COMMENTED, ROUTER_FIRSTBOOT, SETUID_BUSYBOX_DROPS),
     ),
     Recipe(
         "router-mipsel-trx-uimage-squashfs-gzip",
@@ -140,7 +145,7 @@ DEVICE_IMAGES = (
         "armhf",
         SquashFS("lz4"),
         HUB,
-        plants=(MQTT_ANONYMOUS, CURL_INSECURE, DEVICE_EC_KEY, HUB_WEB_BCRYPT, INSECURE_UPDATE),
+        plants=(MQTT_ANONYMOUS, CURL_INSECURE, DEVICE_EC_KEY, HUB_WEB_BCRYPT, INSECURE_UPDATE, SETUID_CURL),
         traps=(PEM_MARKERS_IN_LIBRARY, DROPBEAR_KEYS_ONLY),
     ),
     Recipe(
@@ -188,7 +193,7 @@ DEVICE_IMAGES = (
             )
         ),
         ROUTER,
-        plants=(FACTORY_EC_KEY, ROOT_WEAK_MD5, SNMP_PUBLIC, INSECURE_UPDATE),
+        plants=(FACTORY_EC_KEY, ROOT_WEAK_MD5, SNMP_PUBLIC, INSECURE_UPDATE, DNSMASQ_TMP_RPATH),
     ),
     Recipe(
         "camera-armhf-cpio-newc-gzip",
@@ -213,7 +218,7 @@ DEVICE_IMAGES = (
         "armel",
         Ext(2),
         CAMERA,
-        plants=(ROOT_WEAK_DES, SUPPORT_DES, TELNET_SHELL, INSECURE_UPDATE),
+        plants=(ROOT_WEAK_DES, SUPPORT_DES, TELNET_SHELL, INSECURE_UPDATE, CAMERA_WEB_ROOT),
         traps=(DOC_TEST_KEY, CAMERA_PARTIAL_RESET),
     ),
     Recipe(
@@ -223,7 +228,7 @@ DEVICE_IMAGES = (
         Ext(4),
         HUB,
         plants=(MQTT_ANONYMOUS, SUPPORT_SSH_KEY, SECOND_UID0, CURL_INSECURE),
-        traps=(PEM_MARKERS_IN_LIBRARY, SIGNED_UPDATE, UPDATE_PUBLIC_KEY),
+        traps=(PEM_MARKERS_IN_LIBRARY, SIGNED_UPDATE, UPDATE_PUBLIC_KEY, LIGHTTPD_ORIGIN_RUNPATH),
     ),
     Recipe(
         "plug-armel-cramfs",
@@ -232,6 +237,7 @@ DEVICE_IMAGES = (
         Cramfs(),
         PLUG,
         plants=(ROOT_WEAK_MD5, TELNET_SHELL, INSECURE_UPDATE),
+        traps=(SETUID_BUSYBOX_DROPS,),
     ),
     Recipe(
         "plug-armhf-romfs",
@@ -274,7 +280,7 @@ DEVICE_IMAGES = (
         "armhf",
         UpdatePackage("zip", (("kernel.uImage", UImage(Kernel("gzip"))), ("rootfs.squashfs", SquashFS("xz")))),
         CAMERA,
-        plants=(ROOT_WEAK_MD5, CGI_HARDCODED_PASSWORD, WEB_ADMIN_APR1, INSECURE_UPDATE),
+        plants=(ROOT_WEAK_MD5, CGI_HARDCODED_PASSWORD, WEB_ADMIN_APR1, INSECURE_UPDATE, CAMERA_WEB_ROOT),
     ),
     Recipe(
         "hub-arm64-update-7z-squashfs",
@@ -290,7 +296,7 @@ DEVICE_IMAGES = (
         "arm64",
         Compress("gzip", Tar()),
         HUB,
-        plants=(CURL_INSECURE, SECOND_UID0),
+        plants=(CURL_INSECURE, SECOND_UID0, SETUID_CURL),
         traps=(PEM_MARKERS_IN_LIBRARY, SIGNED_UPDATE, UPDATE_PUBLIC_KEY),
     ),
     Recipe(
@@ -324,8 +330,8 @@ DEVICE_IMAGES = (
         "armel",
         Compress("zstd", Tar()),
         ROUTER,
-        plants=(SNMP_PUBLIC, GUEST_EMPTY, INSECURE_UPDATE),
-        traps=(TELNET_COMMENTED,),
+        plants=(SNMP_PUBLIC, GUEST_EMPTY, INSECURE_UPDATE, DNSMASQ_TMP_RPATH),
+        traps=(TELNET_COMMENTED, LIGHTTPD_ORIGIN_RUNPATH),
     ),
     Recipe(
         "router-mipsel-squashfs3-be-lzma",

@@ -29,10 +29,11 @@ from tests.corpus.model import (
     Login,
     NoPassword,
     Password,
+    Program,
     Recipe,
     Unique,
 )
-from tests.corpus.tools import SOURCE_DATE_EPOCH, CorpusError
+from tests.corpus.tools import SOURCE_DATE_EPOCH, CorpusError, run
 
 SKEL = BUILDER_DIR / "skel"
 APPLETS = BUILDER_DIR / "data" / "busybox-applets.txt"
@@ -138,6 +139,7 @@ def stage_rootfs(recipe: Recipe, cache: Cache, name: str, root: Path) -> Staged:
         _copy_skeleton(SKEL / name, root, values)
     for feature in features:
         _apply_edits(recipe, feature.edits, root, values)
+        _change_programs(recipe, feature.programs, root)
         _write_logins(feature.logins, root, recipe.name)
     if name == "rootfs":
         _write_accounts(_merge_accounts(device.accounts, features), root, recipe.name)
@@ -261,6 +263,18 @@ def _apply_edits(recipe: Recipe, edits: Iterable[Edit], root: Path, values: dict
         target.chmod(edit.mode)
 
 
+def _change_programs(recipe: Recipe, programs: Iterable[Program], root: Path) -> None:
+    for program in programs:
+        target = root / program.path
+        if target.is_symlink() or not target.is_file():
+            raise CorpusError(f"{recipe.name}: {program.path} is not a program file of the staged tree")
+        if program.search_path:
+            force = ["--force-rpath"] if program.tag == "RPATH" else []  # patchelf writes RUNPATH by default
+            run(["patchelf", *force, "--set-rpath", program.search_path, target])
+        if program.mode is not None:
+            target.chmod(program.mode)
+
+
 def _hash_field(password: Password, image: str, user: str) -> str:
     match password:
         case Locked(marker=marker):
@@ -356,7 +370,8 @@ def _find_line(path: Path, match: str) -> int:
 
 
 def _record(recipe: Recipe, feature: Feature, root: Path, values: dict[str, str]) -> dict[str, Any]:
-    path = feature.path or (feature.edits[0].path if feature.edits else "")
+    changed = [edit.path for edit in feature.edits] + [program.path for program in feature.programs]
+    path = feature.path or (changed[0] if changed else "")
     if not path:
         raise CorpusError(f"{recipe.name}: feature {feature.kind} names no path")
     if not (root / path).is_symlink() and not (root / path).exists():

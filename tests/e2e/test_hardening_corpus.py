@@ -1,6 +1,8 @@
 """Binary hardening on real images: the corpus' Debian binaries for MIPS, ARM and AArch64 read exactly
-as binutils' readelf reads them, the check's verdicts on images built from them (hardened by Debian:
-no FAIL), and a real extracted image with the weaknesses the check must FAIL."""
+as binutils' readelf reads them; over the corpus, every planted set-ID escalation and writable library
+search path is a FAIL at its path, the traps (a set-ID BusyBox that drops root, an `$ORIGIN` RUNPATH)
+give none, and nothing else FAILs (Debian builds its binaries hardened); and a real extracted image
+with the weaknesses the check must FAIL."""
 
 import re
 import shutil
@@ -146,13 +148,56 @@ def test_every_elf_of_the_image_reads_as_readelf_reads_it(name: str, output: Pat
         assert ours(properties) == readelf_expectation(image.tree.root / file.path, libc), file.path
 
 
+# Truth kind -> the discriminator of the FAIL the check must give at the plant's path.
+PLANTS = {"setuid-escalation": "set-id", "writable-search-path": "search-path"}
+
+
+def at(findings: list[Finding], path: str, discriminator: str) -> list[Finding]:
+    return [f for f in findings if f.location.path == "/" + path and f.discriminator == discriminator]
+
+
+def properties_of(image: ScannedImage, path: str) -> ElfProperties:
+    [file] = [f for f in elf_files(image) if f.device_path == "/" + path]
+    return elf_properties(BytesSource(image.tree.read_bytes(file.path)), mode=file.mode, libc_hint="glibc")
+
+
 @pytest.mark.parametrize("name", IMAGES)
-def test_debian_built_images_have_no_hardening_fail_and_mips_nx_is_never_counted_missing(
+def test_hardening_plants_fail_exactly_traps_do_not_and_debian_builds_fail_nowhere_else(
     name: str, output: Path
 ) -> None:
+    truth = ground_truth(name)
     image = scanned(name, output)
     findings = run_check(image)
-    assert [f.title for f in findings if f.outcome is Outcome.FAIL] == []
+    fails = [f for f in findings if f.outcome is Outcome.FAIL]
+
+    expected: set[tuple[str, str]] = set()
+    for plant in truth["plants"]:
+        if plant["kind"] not in PLANTS:
+            continue
+        discriminator = PLANTS[plant["kind"]]
+        expected.add((discriminator, "/" + plant["path"]))
+        [found] = at(fails, plant["path"], discriminator)
+        if plant["kind"] == "setuid-escalation":
+            assert found.evidence["setuid"] is plant["setuid"]
+            assert found.title == f"Set-ID program: {plant['program']}"
+        else:
+            assert found.evidence[plant["tag"].lower()] == [plant["entry"]]
+            assert found.evidence["writable"] == [plant["entry"]]
+
+    for trap in truth["traps"]:
+        if trap["kind"] == "setuid-drops-privileges":
+            # The bit survives extraction and the check sees it, yet BusyBox gives up root: a hint only.
+            [hint] = at(findings, trap["path"], "set-id")
+            assert hint.outcome is Outcome.INFO
+            assert hint.evidence["setuid"] is trap["setuid"] and hint.evidence["drops_privileges"] is True
+        elif trap["kind"] == "origin-search-path":
+            runpath = properties_of(image, trap["path"]).runpath
+            assert runpath == (trap["entry"],) and trap["tag"] == "RUNPATH"
+            assert at(findings, trap["path"], "search-path") == []
+
+    assert {(f.discriminator, f.location.path) for f in fails} == expected, [f.to_dict() for f in fails]
+    assert len(fails) == len(expected)
+
     [summary] = [f for f in findings if f.discriminator == "summary"]
     assert summary.evidence["examined"] == len(elf_files(image))
     groups = summary.evidence["groups"].values()
@@ -167,6 +212,16 @@ def test_debian_built_images_have_no_hardening_fail_and_mips_nx_is_never_counted
         # Debian's dnsmasq serves DNS and DHCP and calls popen and strcpy, behind a canary: a hint, not a FAIL.
         programs = {"/" + p for p in component["paths"] if "/sbin/" in "/" + p} & elf_paths
         assert programs and programs <= hints
+
+
+def test_the_corpus_plants_and_traps_every_hardening_kind_in_more_than_one_packing() -> None:
+    kinds: dict[str, set[str]] = {}
+    for name in IMAGES:
+        truth = ground_truth(name)
+        for record in truth["plants"] + truth["traps"]:
+            kinds.setdefault(record["kind"], set()).add(truth["layers"][-1])
+    for kind in (*PLANTS, "setuid-drops-privileges", "origin-search-path"):
+        assert len(kinds.get(kind, ())) >= 2, kind
 
 
 # --- a real image with what the check must FAIL

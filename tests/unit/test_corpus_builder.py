@@ -123,6 +123,14 @@ def test_the_corpus_plants_every_kind_the_checks_are_specified_against() -> None
         "pem-marker-in-binary",
         "documentation-key",
         "locked-account",
+        "setuid-escalation",
+        "writable-search-path",
+        "web-server-root",
+        "setuid-drops-privileges",
+        "origin-search-path",
+        "signed-update",
+        "https-only-web",
+        "factory-reset",
     }
 
 

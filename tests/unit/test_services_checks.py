@@ -327,7 +327,7 @@ def lighttpd_image(conf: str) -> dict[str, Content]:
 
 
 def test_lighttpd_without_a_user_keeps_root(tmp_path: Path) -> None:
-    conf = skel("camera/etc/lighttpd/lighttpd.conf")
+    conf = skel("extras/lighttpd-camera-root.conf")
     [finding] = fails(scan(ServiceConfigCheck(), tmp_path, lighttpd_image(conf)))
     assert (finding.location.path, finding.location.line) == ("/etc/lighttpd/lighttpd.conf", None)
     assert finding.provisions == ("EN303645:5.6-7",)
