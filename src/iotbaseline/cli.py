@@ -23,10 +23,12 @@ class LazyGroup(click.Group):
     LAZY_COMMANDS: ClassVar[dict[str, str]] = {
         "catalogue": "iotbaseline.catalogue_cli:catalogue",
         "db": "iotbaseline.db_cli:db",
+        "discover": "iotbaseline.discover_cli:discover",
         "docs": "iotbaseline.docs_cli:docs",
         "extract": "iotbaseline.extract_cli:extract",
         "init": "iotbaseline.profile_cli:init",
         "label": "iotbaseline.label_cli:label",
+        "probe": "iotbaseline.probe_cli:probe",
         "sbom": "iotbaseline.sbom_cli:sbom",
         "scan": "iotbaseline.scan_cli:scan",
         "statement": "iotbaseline.statement_cli:statement",

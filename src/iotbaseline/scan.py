@@ -16,9 +16,11 @@ from iotbaseline.checks.base import Check, CheckSettings, Need, ScanEvidence, Sc
 from iotbaseline.checks.registry import ALL_CHECKS
 from iotbaseline.checks.runner import run_checks
 from iotbaseline.components.model import Component
+from iotbaseline.documents.fetch import HttpsFetcher
 from iotbaseline.firmware.extract import extract_firmware
 from iotbaseline.firmware.limits import ExtractionLimits
 from iotbaseline.firmware.supervisor import ProgressCallback
+from iotbaseline.live.model import LiveHost
 from iotbaseline.model import Assessment, Input, JSONValue
 from iotbaseline.profile.model import ProductProfile
 from iotbaseline.vulndb.match import VulnerabilityMatch
@@ -43,6 +45,8 @@ class ScanOptions:
     checks: tuple[type[Check], ...] = ALL_CHECKS
     settings: CheckSettings = field(default_factory=CheckSettings)
     """What the checks read: --reveal, the vulnerability database, VEX statements."""
+    fetch_documents: bool = True
+    """Fetch the documents the profile names (over HTTPS only); False (`--offline`): their checks are skipped."""
 
 
 def scan(
@@ -53,9 +57,10 @@ def scan(
     options: ScanOptions | None = None,
     catalogue: Catalogue | None = None,
     progress: ProgressCallback | None = None,
+    hosts: Sequence[LiveHost] = (),
 ) -> ScanOutcome:
+    """`hosts`: devices already probed (`scan IMAGE --host ADDR`), judged with the images in one assessment."""
     options = options or ScanOptions()
-    catalogue = catalogue or default_catalogue()
     scanned = [
         ScannedImage(
             name,
@@ -65,15 +70,36 @@ def scan(
         )
         for image, name in zip(images, _distinct_names(images), strict=True)
     ]
-    available = frozenset({Need.FIRMWARE} | ({Need.PROFILE} if profile is not None else set()))
+    documents = HttpsFetcher() if profile is not None and options.fetch_documents else None
+    evidence = ScanEvidence(profile=profile, documents=documents, hosts=tuple(hosts))
+    return judge(scanned, evidence, product, options, catalogue)
+
+
+def judge(
+    scanned: Sequence[ScannedImage],
+    evidence: ScanEvidence,
+    product: dict[str, JSONValue] | None = None,
+    options: ScanOptions | None = None,
+    catalogue: Catalogue | None = None,
+) -> ScanOutcome:
+    """The one judging path of `scan` and `probe`: the checks whose inputs are there run (firmware
+    checks need images, live checks probed hosts), then the verdict engine."""
+    options = options or ScanOptions()
+    catalogue = catalogue or default_catalogue()
+    available = frozenset(
+        ({Need.FIRMWARE} if scanned else set())
+        | ({Need.PROFILE} if evidence.profile is not None else set())
+        | ({Need.DOCUMENTS} if evidence.documents is not None else set())
+        | ({Need.LIVE} if evidence.hosts else set())
+    )
     checks = [check(options.settings) for check in options.checks]
-    findings, runs = run_checks(checks, scanned, available, ScanEvidence(profile=profile))
-    verdicts = assess(catalogue, findings, runs, profile)
+    findings, runs = run_checks(checks, scanned, available, evidence)
+    verdicts = assess(catalogue, findings, runs, evidence.profile)
     assessment = Assessment(
         tool_version=__version__,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         product=product or {},
-        inputs=tuple(_input(image) for image in scanned),
+        inputs=(*(_input(image) for image in scanned), *(_host_input(host) for host in evidence.hosts)),
         findings=tuple(findings),
         verdicts=verdicts,
         checks=tuple(runs),
@@ -95,6 +121,13 @@ def _input(image: ScannedImage) -> Input:
         size=result.image_size,
         incomplete=tuple(item.to_dict() for item in result.incomplete),
     )
+
+
+def _host_input(host: LiveHost) -> Input:
+    """A probed device: what was named, the address probed, and what the probe could not cover."""
+    shown = host.target if host.target == host.address else f"{host.target} ({host.address})"
+    notes = tuple({"what": "probe", "where": host.address, "reason": note} for note in host.notes)
+    return Input(kind="host", path=shown, incomplete=notes)
 
 
 def _distinct_names(images: Sequence[Path]) -> list[str]:

@@ -51,6 +51,17 @@ _STYLE = {
     type=click.Path(path_type=Path, exists=True, dir_okay=False),
     help="The manufacturer's 'not affected' statements: CycloneDX VEX JSON or a YAML list (repeatable).",
 )
+@click.option(
+    "--host",
+    "host_names",
+    multiple=True,
+    help="Also probe this device on the network (address or name; repeatable), judged with the images.",
+)
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Do not fetch the documents the profile names (disclosure policy, support period, security.txt).",
+)
 @limits_options
 def scan(
     images: tuple[Path, ...],
@@ -62,16 +73,24 @@ def scan(
     reveal: bool,
     vulndb: Path | None,
     vex_files: tuple[Path, ...],
+    host_names: tuple[str, ...],
+    offline: bool,
     limits: ExtractionLimits,
 ) -> None:
     """Scan firmware IMAGES and write report.json, .html, .sarif, .junit.xml and .md into OUTPUT,
     with each image's SBOM and VEX (sbom.cdx.json, sbom.spdx.json, vex.cdx.json: beside the reports
     for one image, in OUTPUT/images/<name>/ for several).
 
+    With --profile, the documents it names are fetched over HTTPS (only those; --offline: none).
+    With --host, the device is probed first (as `iotbaseline probe` does, default ports) and its
+    services are judged in the same report; probe-log.jsonl lists what was sent.
+
     Exit codes: 0 the --fail-on policy is met, 1 it is not, 2 unusable input or options.
     """
     from iotbaseline.catalogue import default_catalogue
     from iotbaseline.checks.base import CheckSettings
+    from iotbaseline.live.probe import ProbeOptions
+    from iotbaseline.live.run import run_probe, write_attempt_log
     from iotbaseline.profile.loader import load_profile
     from iotbaseline.report import write_reports
     from iotbaseline.report.exit_policy import exit_code
@@ -88,17 +107,23 @@ def scan(
         if vulndb is not None:
             database_for_scan(vulndb).close()  # an unusable database is the user's error, before any work
         settings = CheckSettings(reveal=reveal, vulnerability_db=vulndb, vex=vex)
+        probed = (
+            run_probe(host_names, ProbeOptions(), allow_large_range=False, shown=not as_json) if host_names else None
+        )
         label = "Scanning " + ", ".join(image.name for image in images)
         with extraction_progress(label, shown=not as_json) as progress:
-            options = ScanOptions(limits=limits, force=force, settings=settings)
-            outcome = run_scan(list(images), output, profile, product, options, catalogue, progress)
+            options = ScanOptions(limits=limits, force=force, settings=settings, fetch_documents=not offline)
+            hosts = probed.hosts if probed is not None else ()
+            outcome = run_scan(list(images), output, profile, product, options, catalogue, progress, hosts)
         assessment = outcome.assessment
         written = write_reports(assessment, catalogue, output) + write_sboms(outcome, output)
+        if probed is not None:
+            written += write_attempt_log(probed, output)
     if as_json:
         json.dump(assessment.to_dict(), sys.stdout, indent=1)
         sys.stdout.write("\n")
     else:
-        _print_summary(assessment, written, Console())
+        print_summary(assessment, written, Console())
     sys.exit(exit_code(assessment, catalogue, fail_on))
 
 
@@ -116,7 +141,7 @@ def write_sboms(outcome: "ScanOutcome", output: Path) -> list[Path]:
     return written
 
 
-def _print_summary(assessment: Assessment, written: list[Path], console: Console) -> None:
+def print_summary(assessment: Assessment, written: list[Path], console: Console) -> None:
     console.print("[bold]UK PSTI security requirements[/bold]")
     for verdict in assessment.verdicts_for("PSTI"):
         style = _STYLE[verdict.verdict]

@@ -12,6 +12,7 @@ from iotbaseline.documents.policy_check import DisclosurePolicyCheck
 from iotbaseline.documents.security_txt_check import SecurityTxtCheck
 from iotbaseline.documents.support_period_check import SupportPeriodCheck
 from iotbaseline.hardening.check import BinaryHardeningCheck
+from iotbaseline.live.checks import LiveServicesCheck
 from iotbaseline.reset import FactoryResetCheck
 from iotbaseline.services import (
     BackdoorCheck,
@@ -45,4 +46,5 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     DisclosurePolicyCheck,
     SecurityTxtCheck,
     SupportPeriodCheck,
+    LiveServicesCheck,
 )

@@ -20,7 +20,8 @@ class ObservedService:
     port: int
     transport: Transport
     protocol: str
-    """What speaks there: `telnet`, `ssh`, `http`, `ftp`, `mqtt`, `rtsp`, `upnp`, `adb`, `coap`, `snmp`... or `unknown`."""
+    """What speaks there: `telnet`, `ssh`, `http`, `ftp`, `mqtt`, `rtsp`, `upnp`, `adb`, `coap`, `snmp`...
+    or `unknown`."""
     tls: bool = False
     """The service speaks TLS (HTTPS, MQTT over TLS...)."""
     product: str | None = None
@@ -29,6 +30,14 @@ class ObservedService:
     """What the service said unprompted or to our probe, printable, bounded."""
     evidence: dict[str, JSONValue] = field(default_factory=dict)
     """How it was identified (the probe sent, the bytes matched)."""
+
+    @property
+    def scheme(self) -> str:
+        """The protocol as people name it: https, mqtts, ssh..."""
+        if not self.tls or self.protocol == "tls":
+            return self.protocol
+        secure = {"http": "https", "mqtt": "mqtts", "rtsp": "rtsps", "ftp": "ftps"}
+        return secure.get(self.protocol, f"{self.protocol}+tls")
 
 
 @dataclass(frozen=True)
@@ -44,3 +53,7 @@ class LiveHost:
     seconds: float = 0.0
     notes: tuple[str, ...] = ()
     """What was skipped or cut short, and why."""
+    port_selection: str = "custom"
+    """default (the consumer-device list of data/live/ports.yaml), all (1-65535) or custom (--ports)."""
+    ports_unanswered: tuple[int, ...] = ()
+    """TCP ports whose connection attempt timed out (filtered, or a device too slow to tell)."""
