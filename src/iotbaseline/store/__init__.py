@@ -1,0 +1,1 @@
+"""Results of many scans in one database (SQLite by default, PostgreSQL by URL), through SQLAlchemy 2."""
