@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from iotbaseline.catalogue import default_catalogue
+from iotbaseline.documents.text import Form
 from iotbaseline.errors import EXIT_USAGE_ERROR
 from iotbaseline.model import Assessment, Input, Verdict, VerdictValue
 from iotbaseline.profile.loader import load_profile, parse_profile
@@ -17,7 +18,7 @@ from iotbaseline.statement.check import ItemStatus, StatementCheck, check_statem
 from iotbaseline.statement.content import DraftStatement, draft_statement
 from iotbaseline.statement.items import default_requirements, parse_requirements
 from iotbaseline.statement.render import BLANK, render_html, render_markdown
-from iotbaseline.statement.text import StatementReadError, TextFormat, html_text, markdown_text, read_statement
+from iotbaseline.statement.text import StatementReadError, read_statement
 from iotbaseline.statement_cli import statement
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "statement"
@@ -233,7 +234,7 @@ def test_an_incomplete_markdown_statement_names_what_is_missing() -> None:
 
 def test_a_complete_pdf_statement_passes() -> None:
     text = read_statement(FIXTURES / "complete.pdf")
-    assert text.format is TextFormat.PDF
+    assert text.format is Form.PDF
     result = check_statement(text, default_requirements())
     assert result.complete
     batch = next(item for item in result.items if item.item.id == "product").parts[1]
@@ -282,18 +283,22 @@ def test_words_inside_a_sentence_are_not_labels(tmp_path: Path) -> None:
 # --- reading files ---------------------------------------------------------------------------------------------
 
 
-def test_html_text_drops_scripts_and_keeps_table_cells_apart() -> None:
-    text = html_text(
+def lines(path: Path, text: str) -> list[tuple[int, str]]:
+    path.write_text(text, encoding="utf-8")
+    return [(line.number, line.text) for line in read_statement(path).lines]
+
+
+def test_html_text_drops_scripts_and_keeps_table_cells_apart(tmp_path: Path) -> None:
+    html = (
         "<html><head><title>t</title><style>p{}</style></head><body><script>Batch: fake</script>"
         "<table><tr><th>Batch</th><td>B-1</td></tr></table><p>a &amp; b</p></body></html>"
     )
-    assert text == "\tBatch\tB-1\na & b"
+    assert lines(tmp_path / "s.html", html) == [(1, "Batch | B-1"), (2, "a & b")]
 
 
-def test_markdown_text_removes_markup_and_keeps_escaped_characters() -> None:
-    assert markdown_text("## Title\n| Batch | B\\_1 |\n|---|---|\n- **Name:** A \\*B\\*") == (
-        "Title\nBatch\tB_1\n\n- Name: A *B*"
-    )
+def test_markdown_text_removes_markup_and_keeps_escaped_characters_and_line_numbers(tmp_path: Path) -> None:
+    markdown = "## Title\n| Batch | B\\_1 |\n|---|---|\n\n- **Name:** A \\*B\\*"
+    assert lines(tmp_path / "s.md", markdown) == [(1, "Title"), (2, "Batch | B_1"), (5, "Name: A *B*")]
 
 
 def test_unusable_files_are_refused(tmp_path: Path) -> None:
@@ -312,11 +317,11 @@ def test_unusable_files_are_refused(tmp_path: Path) -> None:
     empty.write_text("  \n")
     for path, message in (
         (blank, "has no text"),
-        (broken, "not a readable PDF"),
+        (broken, "the PDF cannot be read"),
         (binary, "binary data"),
         (empty, "empty"),
-        (tmp_path / "absent.md", "not a file"),
-        (tmp_path, "not a file"),
+        (tmp_path / "absent.md", "cannot read: No such file"),
+        (tmp_path, "not a regular file"),
     ):
         with pytest.raises(StatementReadError, match=message):
             read_statement(path)
@@ -364,7 +369,7 @@ def test_cli_check_exit_codes_and_unconfirmed_marks() -> None:
     assert "MISSING" in incomplete.stdout
     unusable = runner.invoke(statement, ["check", str(FIXTURES / "does-not-exist.pdf")])
     assert unusable.exit_code == EXIT_USAGE_ERROR
-    assert "not a file" in unusable.stderr
+    assert "cannot read: No such file" in unusable.stderr
 
 
 def test_cli_check_json() -> None:

@@ -10,11 +10,11 @@ styles are cut out before parsing, the tree is walked with an explicit stack, an
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from iotbaseline.documents.blocks import Block, clean
+from iotbaseline.documents.blocks import Block, BlockText, clean, row_text
 
 MAX_HTML_CHARS = 2_000_000
 """Of markup, after scripts and styles are cut out."""
@@ -49,7 +49,6 @@ _NO_DEPTH = _words(
     "tfoot option optgroup colgroup caption rb rt rp html head body"
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -179,39 +178,13 @@ def _control_text(node: LexborNode) -> str:
     return node.text(separator=" ")
 
 
-@dataclass
-class _Buffer:
-    parts: list[str] = field(default_factory=list)
-    length: int = 0
-    links: list[tuple[int, str]] = field(default_factory=list)
-
-    def add(self, text: str) -> None:
-        piece = _SPACE.sub(" ", text)
-        if not piece or (piece == " " and (not self.parts or self.parts[-1].endswith(" "))):
-            return
-        if piece.startswith(" ") and self.parts and self.parts[-1].endswith(" "):
-            piece = piece[1:]
-        self.parts.append(piece)
-        self.length += len(piece)
-
-    def link(self, target: str) -> None:
-        self.links.append((self.length, target))
-
-    def take(self) -> tuple[str, tuple[tuple[int, str], ...]]:
-        raw = "".join(self.parts)
-        lead = len(raw) - len(raw.lstrip())
-        links = tuple((max(0, offset - lead), target) for offset, target in self.links)
-        self.parts, self.length, self.links = [], 0, []
-        return clean(raw), links
-
-
 class _Walker:
     def __init__(self, furniture: re.Pattern[str]) -> None:
         self.furniture = furniture
         self.blocks: list[Block] = []
         self.section = ""
         self.truncated = False
-        self._buffer = _Buffer()
+        self._buffer = BlockText()
 
     def walk(self, root: LexborNode | None) -> None:
         stack: list[tuple[LexborNode, bool]] = [(root, False)] if root is not None else []
@@ -283,8 +256,7 @@ class _Walker:
         self.blocks.append(Block(text, section="" if heading else self.section, heading=heading, links=links))
 
     def _table(self, table: LexborNode) -> None:
-        """Each row one block, its cells named by the header row when there is one ("Model: X; Updates until: Y"),
-        so that a row keeps the meaning its columns give it."""
+        """Each row one block, its cells named by the header row when there is one (`row_text`)."""
         headers: list[str] = []
         for count, row in enumerate(_own_rows(table)):
             if count >= MAX_TABLE_ROWS:
@@ -297,12 +269,15 @@ class _Walker:
             if not headers and all(c.tag == "th" for c in cells):
                 headers = texts
                 continue
-            if headers and len(headers) == len(texts):
-                text = "; ".join(f"{h}: {t}" if h else t for h, t in zip(headers, texts, strict=True) if t)
-            else:
-                text = " | ".join(t for t in texts if t)
             links = tuple((0, (a.attributes.get("href") or "").strip()) for a in row.css("a[href]"))
-            self.blocks.append(Block(text, section=self.section, links=tuple(link for link in links if link[1])))
+            self.blocks.append(
+                Block(
+                    row_text(headers, texts),
+                    section=self.section,
+                    links=tuple(link for link in links if link[1]),
+                    cells=tuple(texts),
+                )
+            )
 
 
 def _own_rows(table: LexborNode) -> list[LexborNode]:

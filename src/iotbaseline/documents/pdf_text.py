@@ -1,9 +1,11 @@
 """PDF to blocks, with pypdf (pure Python, maintained, with configurable limits on what a stream may inflate to,
 set far lower here than its defaults).
 
-Bounded by pages and by time, checked between pages. A PDF that needs a password to open, that pypdf cannot
-parse, or whose text layer is missing or garbled (a scan, fonts without a character map) cannot be read: that is
-reported as such, never judged as a document that says nothing.
+A page's lines are joined into paragraphs, or kept as they are (`keep_lines`: a statement's `Label: value`
+lines); either way a block knows its page and the line it starts on. Bounded by pages and by time, checked between
+pages. A PDF that needs a password to open, that pypdf cannot parse, or whose text layer is missing or garbled (a
+scan, fonts without a character map) cannot be read: that is reported as such, never judged as a document that
+says nothing.
 """
 
 import io
@@ -42,19 +44,19 @@ class PdfText:
     title: str = ""
 
 
-def read_pdf(body: bytes, seconds: float = MAX_SECONDS) -> PdfText:
+def read_pdf(body: bytes, seconds: float = MAX_SECONDS, *, keep_lines: bool = False) -> PdfText:
     # Imported here: pypdf takes 80 ms to import, which a scan that reads no PDF need not pay.
     from pypdf import apply_configuration
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # malformed files are normal here; we report them ourselves
     try:
         with apply_configuration(None, **_LIMITS):
-            return _read(body, time.monotonic() + seconds)
+            return _read(body, time.monotonic() + seconds, keep_lines)
     except Exception as error:  # pypdf raises many kinds on hostile files; any of them means "cannot read"
         return PdfText((), f"the PDF cannot be read ({type(error).__name__}: {str(error)[:200]})", False)
 
 
-def _read(body: bytes, deadline: float) -> PdfText:
+def _read(body: bytes, deadline: float, keep_lines: bool) -> PdfText:
     from pypdf import PasswordType, PdfReader
 
     reader = PdfReader(io.BytesIO(body), strict=False)
@@ -71,7 +73,7 @@ def _read(body: bytes, deadline: float) -> PdfText:
             break
         text = reader.pages[number].extract_text() or ""
         chars += len(text)
-        blocks.extend(_blocks(text, number + 1))
+        blocks.extend(_lines(text, number + 1) if keep_lines else _blocks(text, number + 1))
     return PdfText(tuple(blocks), _garbled(blocks), truncated, title)
 
 
@@ -98,6 +100,12 @@ def _heading_like(line: str, following: str, widest: int) -> bool:
     return short and not line.endswith(_TERMINAL) and following[:1].isupper()
 
 
+def _lines(text: str, page: int) -> list[Block]:
+    return [
+        Block(line, page=page, line=number) for number, raw in enumerate(text.splitlines(), 1) if (line := clean(raw))
+    ]
+
+
 def _blocks(text: str, page: int) -> list[Block]:
     """A page's lines as paragraphs: lines are joined until a blank line, a bullet, a short line that ends a
     sentence, or a short line without punctuation followed by a capital (a heading)."""
@@ -105,6 +113,7 @@ def _blocks(text: str, page: int) -> list[Block]:
     widest = max((len(line) for line in lines), default=0)
     blocks: list[Block] = []
     current: list[str] = []
+    start = 0
     section = ""
 
     def flush(heading: bool = False) -> None:
@@ -112,7 +121,7 @@ def _blocks(text: str, page: int) -> list[Block]:
         joined = clean(" ".join(current))
         current.clear()
         if joined:
-            blocks.append(Block(joined, section="" if heading else section, heading=heading, page=page))
+            blocks.append(Block(joined, section="" if heading else section, heading=heading, page=page, line=start))
             if heading:
                 section = joined
 
@@ -123,6 +132,8 @@ def _blocks(text: str, page: int) -> list[Block]:
             continue
         if _BULLET.match(line):
             flush()
+        if not current:
+            start = index + 1
         if not current and _heading_like(line, following, widest):
             current.append(line)
             flush(heading=True)

@@ -165,7 +165,7 @@ class _LocatedText:
 
 
 def _quote(line: TextLine) -> Quote:
-    text = one_line(" | ".join(cell.strip() for cell in line.text.strip().split("\t")))  # table cells as shown
+    text = one_line(line.text)
     if len(text) > MAX_QUOTE_CHARS:
         text = text[: MAX_QUOTE_CHARS - 1] + "…"
     return Quote(line.number, text, line.page)

@@ -20,7 +20,7 @@ MAX_VALUE = 300
 _FRAGMENT = re.compile(r"@(\w+)@")
 _LABEL_LEAD = r"(?:^|(?<=[\t|•;])|(?<=\s\s))[ \t]*(?:(?:[-*•·]|\d{1,2}[.)])[ \t]+)?"
 """Where a label may start: a line's start (after a list marker), or after a tab, a table bar or two spaces, which
-is where a PDF's or a table's columns meet once flattened to text."""
+is where a PDF's or a table's columns meet once flattened to text (a table row reads `Batch | B-1`)."""
 
 
 class StatementDataError(IotBaselineError):
@@ -141,13 +141,13 @@ def _part(raw: Mapping[str, Any], fragments: Mapping[str, str]) -> EvidencePart:
 
 
 def _label_patterns(label: str, value_required: bool) -> tuple[re.Pattern[str], ...]:
-    """A label with its value on the same line (after a colon or a tab), or alone on its line, with its colon, and
-    the value on the next (a line ending in a colon is the next label, not a value); where no value is required,
-    the label alone on its line too."""
+    """A label with its value on the same line (after a colon, a tab or a table bar), or alone on its line, with its
+    colon, and the value on the next (a line ending in a colon is the next label, not a value); where no value is
+    required, the label alone on its line too."""
     value = rf"(?P<value>[^\n]{{1,{MAX_VALUE}}})"
     next_line_value = rf"(?P<value>(?![^\n]*[:：]$)[^\n]{{1,{MAX_VALUE}}})"  # not the next label
     forms = [
-        rf"{_LABEL_LEAD}(?:{label})[ \t]*[:：\t][ \t]*{value}",
+        rf"{_LABEL_LEAD}(?:{label})[ \t]*[:：\t|][ \t]*{value}",
         rf"^[ \t]*(?:{label})[ \t]*[:：][ \t]*\n[ \t]*{next_line_value}",
     ]
     if not value_required:
