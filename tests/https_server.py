@@ -1,7 +1,7 @@
 """A local HTTPS server for document tests: a throwaway CA and a certificate for localhost and 127.0.0.1, made at
 test time, and a dict of path -> Route served from a thread on 127.0.0.1. No test reaches any other host.
 
-Use the `https_server` fixture (tests/unit/conftest.py): it starts servers, points `SSL_CERT_FILE` at the test CA
+Use the `https_server` fixture (tests/conftest.py): it starts servers, points `SSL_CERT_FILE` at the test CA
 so that a fetcher created afterwards trusts them, and stops them at the end of the test.
 """
 

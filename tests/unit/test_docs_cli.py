@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from iotbaseline.docs_cli import docs
+from tests.conftest import StartHttpsServer
 from tests.https_server import Route
-from tests.unit.conftest import StartHttpsServer
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "documents" / "security_txt"
 

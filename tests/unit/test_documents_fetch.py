@@ -19,8 +19,8 @@ from iotbaseline.documents.fetch import (
     read_document_file,
 )
 from iotbaseline.documents.model import DocumentFetchError, DocumentSource
+from tests.conftest import StartHttpsServer
 from tests.https_server import HttpsServer, Route, TestCertificates, redirect
-from tests.unit.conftest import StartHttpsServer
 
 TEXT = {"Content-Type": "text/plain; charset=utf-8"}
 

@@ -21,8 +21,8 @@ from iotbaseline.documents.security_txt_rules import (
 )
 from iotbaseline.documents.security_txt_values import is_language_tag, parse_expires
 from iotbaseline.documents.security_txt_web import check_security_txt_url, security_txt_urls
+from tests.conftest import StartHttpsServer
 from tests.https_server import Route, redirect
-from tests.unit.conftest import StartHttpsServer
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "documents" / "security_txt"
 NOW = datetime(2026, 12, 1, tzinfo=UTC)

@@ -8,8 +8,8 @@ from iotbaseline.documents.fetch import HttpsFetcher
 from iotbaseline.documents.security_txt_check import SecurityTxtCheck, security_txt_site
 from iotbaseline.model import Outcome, Severity
 from iotbaseline.profile.model import ProductProfile, VulnerabilityDisclosure
+from tests.conftest import StartHttpsServer
 from tests.https_server import Route
-from tests.unit.conftest import StartHttpsServer
 
 NOW = datetime.now(UTC)
 NEEDS = frozenset({Need.DOCUMENTS, Need.PROFILE})
