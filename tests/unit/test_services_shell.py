@@ -8,9 +8,9 @@ import pytest
 
 from iotbaseline.services.boot_data import default_boot_data
 from iotbaseline.services.device_files import DeviceFiles
-from iotbaseline.services.shell_eval import Executed, ShellReader
-from iotbaseline.services.shell_syntax import parse, simple_commands
-from iotbaseline.services.shell_tokens import TokenKind, tokenize
+from iotbaseline.shell.run import Executed, ShellReader
+from iotbaseline.shell.syntax import parse, simple_commands
+from iotbaseline.shell.tokens import TokenKind, tokenize
 from tests.unit.services_fixtures import make_tree, rootfs
 
 

@@ -11,7 +11,6 @@ from typing import ClassVar
 
 from iotbaseline.checks.base import MIB, Check, CheckSettings, ScannedImage
 from iotbaseline.checks.hardcoded.comments import strip_comments
-from iotbaseline.checks.hardcoded.languages import detect_language, is_documentation
 from iotbaseline.checks.hardcoded.patterns import default_patterns
 from iotbaseline.firmware.filetype import FileKind
 from iotbaseline.firmware.tree import TreeFile
@@ -22,7 +21,8 @@ from iotbaseline.services.findings import service_finding
 from iotbaseline.services.launch import strip_wrappers
 from iotbaseline.services.rules import Backdoor, ServiceRules, default_rules
 from iotbaseline.services.shell_access import ShellAccess, shell_without_login
-from iotbaseline.services.shell_syntax import parse, simple_commands
+from iotbaseline.shell.language import language_of
+from iotbaseline.shell.syntax import parse, simple_commands
 
 MAX_STRING = 256
 MAX_COMMAND_HITS = 256
@@ -98,8 +98,8 @@ class BackdoorCheck(Check):
         the language's comments removed; documentation is left alone."""
         patterns = default_patterns()
         device_path = path.lstrip("/")
-        language = detect_language(device_path, content, patterns)
-        if language is None or is_documentation(device_path, patterns):
+        language = language_of(device_path, content)
+        if language is None or patterns.is_documentation(device_path):
             return
         for number, line in enumerate(strip_comments(text, language).split("\n"), 1):
             for match in self._program_text.finditer(line):

@@ -24,10 +24,10 @@ from iotbaseline.services.init_system import InitKind, InitSystem, detect_init
 from iotbaseline.services.inittab import Inittab, InittabEntry, parse_inittab, process_words, runs_at_boot, terminal
 from iotbaseline.services.launch import Launch, unwrap
 from iotbaseline.services.model import BootService, How, StartRequest
-from iotbaseline.services.shell_eval import Executed, ShellReader
-from iotbaseline.services.shell_expand import Used
 from iotbaseline.services.systemd import SystemdUnits
 from iotbaseline.services.uci import UciStore
+from iotbaseline.shell.expand import Used
+from iotbaseline.shell.run import Executed, ShellReader
 
 MAX_VIA = 12
 """Scripts running scripts: deeper chains are not followed."""

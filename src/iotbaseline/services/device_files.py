@@ -1,6 +1,6 @@
 """One root filesystem seen as the device sees it: files, links and folders by device path, bounded
-text reads, shell globs and PATH look-ups. Everything the boot model reads goes through here, so no
-read leaves the root filesystem and none is unbounded."""
+text reads, shell globs and PATH look-ups (the `ImageFiles` a static shell run reads). Everything the
+boot model reads goes through here, so no read leaves the root filesystem and none is unbounded."""
 
 import fnmatch
 import posixpath
@@ -9,27 +9,17 @@ from collections.abc import Sequence
 
 from iotbaseline.firmware.rootfs import RootFilesystem
 from iotbaseline.firmware.tree import FirmwareTree, OutsideTreeError, TreeFile
+from iotbaseline.shell.files import has_glob, normalize
 
 MAX_TEXT_BYTES = 512 * 1024
 """Init scripts and configs are small; anything larger is read only this far."""
 MAX_GLOB_RESULTS = 512
-_GLOB_CHARS = frozenset("*?[")
 WILDCARD_ADDRESSES = ("0.0.0.0", "::", "[::]")  # noqa: S104 (recognised in configurations, never bound to)
-
-
-def normalize(path: str) -> str:
-    """An absolute device path without `.`, `..` or doubled slashes (`..` stops at `/`)."""
-    normal = posixpath.normpath("/" + path)
-    return "/" + normal.lstrip("/")
 
 
 def is_wildcard(address: str) -> bool:
     """`0.0.0.0`, `::`, `[::]`, with or without a port: every interface."""
     return address in WILDCARD_ADDRESSES or address.rsplit(":", 1)[0] in WILDCARD_ADDRESSES
-
-
-def has_glob(word: str) -> bool:
-    return any(char in _GLOB_CHARS for char in word)
 
 
 class DeviceFiles:

@@ -1,145 +1,240 @@
-"""Word expansion as far as a reader of the script can follow it: `$NAME`, `${NAME}` and
-`${NAME:-default}` of variables the script assigned literally, and command substitutions
-(`$(...)`, backquotes) taken out to be read as commands of their own.
+"""Word expansion as the shell does it, on what a static reading knows: variables the script set
+(with `${x:-default}`, `${x#prefix}` and friends), positional parameters, and command substitutions
+only where their output is known (`$(uci get ...)`); anything else is unknown and shown as written.
+Unquoted values are split into fields; quoted ones stay one word."""
 
-A variable the script does not assign a literal value (one read from a file or from a command's
-output) stays as written (`$LATEST`): the reader knows no more than the text says.
-"""
-
+import fnmatch
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from enum import Enum
+from typing import Protocol
 
-SUBSTITUTION = "__iotb_sub{}__"
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_BRACED = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=?+])([^}]*))?\}")
-MAX_SUBSTITUTIONS = 64
+from iotbaseline.shell.tokens import PartKind, Word
+
+MAX_VALUE_CHARS = 4096
+"""A longer value is unknown: `X=$X$X` repeated would otherwise double it on every line."""
+_PARAMETER = re.compile(r"(#?)([A-Za-z_][A-Za-z0-9_]*|\d+|[@*#?$!-])(.*)", re.DOTALL)
+_INNER_PARAMETER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+_UNKNOWN_ENVIRONMENT = frozenset({"PATH", "HOME", "TERM", "SHELL", "USER", "LOGNAME", "PWD", "HOSTNAME", "RANDOM"})
+"""Variables init's environment sets: unknown rather than empty when a script never sets them."""
+_DEFAULTS = (":-", "-", ":=", "=")
+
+Used = tuple[str, str, str, int]
+"""A value an expansion used: (variable or setting, value, device path, line)."""
+Substitution = Callable[[str], tuple[str, Used | None] | None]
+
+
+class Unset(Enum):
+    """What a variable the script never set holds."""
+
+    EMPTY = "empty"
+    """Nothing: the script defines its whole environment (an init script run by init)."""
+    UNKNOWN = "unknown"
+    """Unknown: the script runs in an environment it does not define (rc.common's helpers, after `eval`)."""
+    PRESUMED_EMPTY = "presumed empty"
+    """Unknown, so shown as written, but `${x:-default}` takes its default: a reading of one file on its
+    own, which cannot tell what its caller exports but should show the value the script means."""
+
+
+@dataclass(frozen=True)
+class Variable:
+    value: str | None
+    """None: set to something the static reading cannot know."""
+    path: str
+    line: int
 
 
 @dataclass(frozen=True)
 class Expanded:
-    text: str
-    """The line with known variables replaced and each command substitution replaced by a
-    placeholder word (SUBSTITUTION with its index)."""
-    substitutions: tuple[str, ...]
-    """The text inside each `$(...)` or backquote pair, in order."""
+    fields: tuple[str, ...]
+    unknown: bool
+    used: tuple[Used, ...]
 
-
-def expand(text: str, variables: Mapping[str, str]) -> Expanded:
-    return _Expander(text, variables).run()
-
-
-class _Expander:
-    def __init__(self, text: str, variables: Mapping[str, str]) -> None:
-        self.text = text
-        self.variables = variables
-        self.out: list[str] = []
-        self.substitutions: list[str] = []
-
-    def run(self) -> Expanded:
-        text = self.text
-        quote = ""
-        index = 0
-        while index < len(text):
-            char = text[index]
-            if quote == "'":
-                self.out.append(char)
-                quote = "" if char == "'" else quote
-                index += 1
-            elif char == "\\" and index + 1 < len(text):
-                self.out.append(text[index : index + 2])
-                index += 2
-            elif char == "'" and not quote:
-                quote = "'"
-                self.out.append(char)
-                index += 1
-            elif char == '"':
-                quote = "" if quote else '"'
-                self.out.append(char)
-                index += 1
-            elif char == "`":
-                end = _closing_backquote(text, index + 1)
-                index = self._substitution(text[index + 1 : end], end + 1)
-            elif char == "$":
-                index = self._dollar(text, index, quoted=bool(quote))
-            else:
-                self.out.append(char)
-                index += 1
-        return Expanded("".join(self.out), tuple(self.substitutions))
-
-    def _dollar(self, text: str, index: int, quoted: bool) -> int:
-        rest = text[index + 1 :]
-        if rest.startswith("(("):
-            end = _closing_paren(text, index + 3, depth=2)
-            self.out.append("0")
-            return end + 1
-        if rest.startswith("("):
-            end = _closing_paren(text, index + 2)
-            return self._substitution(text[index + 2 : end], end + 1)
-        braced = _BRACED.match(rest)
-        if braced:
-            value = self._value(braced.group(1), braced.group(2), braced.group(3))
-            self.out.append("$" + braced.group(0) if value is None else _inserted(value, quoted))
-            return index + 1 + braced.end()
-        name = _NAME.match(rest)
-        if name and name.group(0) in self.variables:
-            self.out.append(_inserted(self.variables[name.group(0)], quoted))
-            return index + 1 + name.end()
-        self.out.append("$")
-        return index + 1
-
-    def _value(self, name: str, operator: str | None, word: str | None) -> str | None:
-        known = self.variables.get(name)
-        if operator in (":-", "-", ":=", "=") and known is None:
-            return word or ""
-        if operator in (":+", "+"):
+    @property
+    def value(self) -> str | None:
+        """The word as one value (an assignment's), None when unknown or too long to keep."""
+        if self.unknown:
             return None
-        return known
+        joined = "".join(self.fields)
+        return joined if len(joined) <= MAX_VALUE_CHARS else None
 
-    def _substitution(self, inner: str, resume: int) -> int:
-        if len(self.substitutions) < MAX_SUBSTITUTIONS:
-            self.out.append(SUBSTITUTION.format(len(self.substitutions)))
-            self.substitutions.append(inner)
+
+class Scope(Protocol):
+    """What expansion reads from the running script."""
+
+    @property
+    def env(self) -> Mapping[str, Variable]: ...
+
+    @property
+    def positional(self) -> Sequence[str] | None:
+        """`$1`...; None: unknown (a reading that does not follow calls)."""
+        ...
+
+    @property
+    def unset(self) -> Unset: ...
+
+    @property
+    def script(self) -> str | None:
+        """`$0`, or None when unknown."""
+        ...
+
+    def substitute(self, text: str) -> tuple[str, Used | None] | None:
+        """The output of the command substitution `text` (as written), when it can be known."""
+        ...
+
+
+def expand(word: Word, scope: Scope, split: bool = True) -> Expanded:
+    fields: list[str] = []
+    current: list[str] = []
+    started = False
+    unknown = False
+    used: list[Used] = []
+    for part in word.parts:
+        if part.kind is PartKind.LITERAL:
+            current.append(part.text)
+            started = started or part.quoted or bool(part.text)
+            continue
+        if part.kind is PartKind.SUBSTITUTION:
+            value = _substitution(scope, part.text, used)
         else:
-            self.out.append(SUBSTITUTION.format("x"))
-        return resume
+            value = _parameter(scope, part.text, used)
+        if value is None:
+            unknown = True
+            current.append(part.source)
+            started = True
+            continue
+        if part.quoted and part.text == "@":
+            positional = scope.positional or ()
+            if positional:
+                current.append(positional[0])
+                for item in positional[1:]:
+                    fields.append("".join(current))
+                    current = [item]
+                started = True
+            continue
+        if part.quoted or not split:
+            current.append(value)
+            started = True
+            continue
+        pieces = value.split()
+        if not pieces:
+            continue
+        if value[:1].isspace() and started:
+            fields.append("".join(current))
+            current, started = [], False
+        current.append(pieces[0])
+        for piece in pieces[1:]:
+            fields.append("".join(current))
+            current = [piece]
+        started = True
+        if value[-1:].isspace():
+            fields.append("".join(current))
+            current, started = [], False
+    if started:
+        fields.append("".join(current))
+    return Expanded(tuple(fields), unknown, tuple(used))
 
 
-def _inserted(value: str, quoted: bool) -> str:
-    """A value as it must appear in the text so that tokenising gives what the shell would."""
-    if not quoted:
+def _substitution(scope: Scope, text: str, used: list[Used]) -> str | None:
+    known = scope.substitute(text)
+    if known is None:
+        return None
+    value, source = known
+    if source is not None:
+        used.append(source)
+    return value
+
+
+def _parameter(scope: Scope, expression: str, used: list[Used]) -> str | None:
+    match = _PARAMETER.fullmatch(expression)
+    if match is None:
+        return None
+    length, name, operation = match.groups()
+    value, is_set = _lookup(scope, name, used)
+    if length:
+        return str(len(value)) if value is not None and not operation else None
+    if not operation:
         return value
-    return re.sub(r'(["\\$`])', r"\\\1", value)
+    for operator in (":-", ":=", ":+", ":?", "-", "=", "+", "?"):
+        if operation.startswith(operator):
+            return _default(scope, value, is_set, operator, operation[len(operator) :], used)
+    for operator in ("##", "%%", "#", "%"):
+        if operation.startswith(operator):
+            pattern = _inner(scope, operation[len(operator) :], used)
+            return None if value is None or pattern is None else _trim(value, operator, pattern)
+    return None
 
 
-def _closing_paren(text: str, index: int, depth: int = 1) -> int:
-    """Index of the `)` closing a `$(` opened before `index` (or the end of the text)."""
-    quote = ""
-    while index < len(text):
-        char = text[index]
-        if char == "\\" and quote != "'":
-            index += 2
-            continue
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "'\"":
-            quote = char
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return index
-        index += 1
-    return len(text)
+def _default(scope: Scope, value: str | None, is_set: bool, operator: str, text: str, used: list[Used]) -> str | None:
+    if value is None:
+        # unknown; presumed unset (is_set False) only under Unset.PRESUMED_EMPTY
+        return _inner(scope, text, used) if not is_set and operator in _DEFAULTS else None
+    empty = not value if operator.startswith(":") else not is_set
+    if operator.endswith("+"):
+        return "" if empty else _inner(scope, text, used)
+    if empty:
+        return _inner(scope, text, used)
+    return value
 
 
-def _closing_backquote(text: str, index: int) -> int:
-    while index < len(text):
-        if text[index] == "\\":
-            index += 2
-            continue
-        if text[index] == "`":
-            return index
-        index += 1
-    return len(text)
+def _inner(scope: Scope, text: str, used: list[Used]) -> str | None:
+    """A word inside `${x:-word}`: variables expanded, quotes dropped; None if anything is unknown."""
+    if "$(" in text or "`" in text:
+        return None
+    unknown = False
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal unknown
+        value, _ = _lookup(scope, match.group(1) or match.group(2), used)
+        if value is None:
+            unknown = True
+            return ""
+        return value
+
+    result = _INNER_PARAMETER.sub(replace, text)
+    return None if unknown else result.replace('"', "").replace("'", "")
+
+
+def _lookup(scope: Scope, name: str, used: list[Used]) -> tuple[str | None, bool]:
+    """(value or None if unknown, whether it is set)."""
+    positional = scope.positional
+    if name == "0":
+        return scope.script, True
+    if name.isdigit() or name in "@*#":
+        if positional is None:
+            return None, True
+        if name in ("@", "*"):
+            return " ".join(positional), True
+        if name == "#":
+            return str(len(positional)), True
+        index = int(name)
+        return (positional[index - 1], True) if index <= len(positional) else ("", False)
+    if name in "?$!-":
+        return None, True
+    variable = scope.env.get(name)
+    if variable is None:
+        if scope.unset is Unset.PRESUMED_EMPTY:
+            return None, False
+        if scope.unset is Unset.UNKNOWN or name in _UNKNOWN_ENVIRONMENT:
+            return None, True
+        return "", False
+    if variable.value is not None and variable.line:
+        used.append((name, variable.value, variable.path, variable.line))
+    return variable.value, True
+
+
+def _trim(value: str, operator: str, pattern: str) -> str:
+    """`${x#p}`, `${x##p}`, `${x%p}`, `${x%%p}` with shell patterns."""
+    positions = range(len(value) + 1)
+    if operator in ("#", "##"):
+        order: Iterator[int] = iter(positions) if operator == "#" else reversed(positions)
+        for end in order:
+            if fnmatch.fnmatchcase(value[:end], pattern):
+                return value[end:]
+        return value
+    order = reversed(positions) if operator == "%" else iter(positions)
+    for start in order:
+        if fnmatch.fnmatchcase(value[start:], pattern):
+            return value[:start]
+    return value

@@ -16,7 +16,7 @@ after it failed:
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from iotbaseline.shell.parser import Command, Frame, ShellScript
+from iotbaseline.shell.commands import Command, Frame, ShellScript
 
 MAX_INLINE_DEPTH = 6
 MAX_STEPS = 50_000
@@ -59,7 +59,9 @@ class ScriptFlow:
                     yield order
         elif command.joined_by == "&&":
             yield from self._chain(step)
-        elif command.errexit and not command.negated and command.joined_by != "|" and not command.substituted:
+        elif (
+            command.errexit and not command.negated and command.joined_by not in ("|", "&") and not command.substituted
+        ):
             yield from self._effect(step, "script", depth)
         else:
             yield from self._effect(step, self._status_test_aborts(command), depth)
@@ -135,7 +137,7 @@ class ScriptFlow:
 
     def _status_test_aborts(self, command: Command) -> str | None:
         """`cmd; if [ $? -ne 0 ]; then exit 1; fi` or `cmd; [ $? -eq 0 ] || exit 1`."""
-        if command.joined_by not in (";", ""):
+        if command.joined_by != ";":
             return None
         test = self._next(command)
         if test is None or not any("$?" in word for word in test.words):

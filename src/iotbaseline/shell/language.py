@@ -1,5 +1,6 @@
 """The language of a script or configuration file: its #! interpreter, else its extension, else its
-device path (`etc/init.d/` holds shell scripts without #!); table in `data/shell/languages.yaml`."""
+device path (`etc/init.d/` holds shell scripts without #!); table in `data/shell/languages.yaml`,
+the one every check that reads scripts and configuration uses."""
 
 import functools
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ class LanguageTableError(IotBaselineError):
 @dataclass(frozen=True)
 class _Language:
     name: str
+    code: bool
     interpreters: frozenset[str]
     extensions: frozenset[str]
     paths: tuple[str, ...]
@@ -41,6 +43,7 @@ def _table() -> _Table:
             tuple(
                 _Language(
                     str(name),
+                    bool(spec.get("code", False)),
                     frozenset(spec.get("interpreters", ())),
                     frozenset(spec.get("extensions", ())),
                     tuple(spec.get("paths", ())),
@@ -87,3 +90,8 @@ def language_of(path: str, content: bytes) -> str | None:
         if any(relative.startswith(prefix) for prefix in language.paths):
             return language.name
     return CONFIG
+
+
+def is_code(language: str) -> bool:
+    """A programming language: its files are counted as scripts, the others as configuration."""
+    return any(entry.name == language and entry.code for entry in _table().languages)

@@ -45,14 +45,6 @@ class CommandRule:
 
 
 @dataclass(frozen=True)
-class LanguageRule:
-    name: str
-    interpreters: frozenset[str]
-    extensions: frozenset[str]
-    paths: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class BinaryPatterns:
     max_bytes: int
     window: int
@@ -69,14 +61,16 @@ class CredentialPatterns:
     placeholder: re.Pattern[str]
     min_literal_length: int
     max_literal_length: int
-    languages: tuple[LanguageRule, ...]
-    skip_extensions: frozenset[str]
     documentation_paths: tuple[str, ...]
     commands: tuple[CommandRule, ...]
     password_pipes: frozenset[str]
     url_schemes: tuple[str, ...]
     user_files: frozenset[str]
     binary: BinaryPatterns
+
+    def is_documentation(self, device_path: str) -> bool:
+        """`device_path` without its leading /."""
+        return any(device_path.startswith(prefix) for prefix in self.documentation_paths)
 
 
 @functools.cache
@@ -117,16 +111,6 @@ def _patterns(data: Mapping[str, Any]) -> CredentialPatterns:
         placeholder=placeholder,
         min_literal_length=int(data["min_literal_length"]),
         max_literal_length=int(data["max_literal_length"]),
-        languages=tuple(
-            LanguageRule(
-                name,
-                frozenset(spec.get("interpreters", ())),
-                frozenset(spec.get("extensions", ())),
-                tuple(spec.get("paths", ())),
-            )
-            for name, spec in data["languages"].items()
-        ),
-        skip_extensions=frozenset(data["skip_extensions"]),
         documentation_paths=tuple(data["documentation_paths"]),
         commands=tuple(_command(spec) for spec in data["commands"]),
         password_pipes=frozenset(data["password_pipes"]),

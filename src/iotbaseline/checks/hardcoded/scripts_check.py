@@ -9,13 +9,13 @@ from iotbaseline.checks.hardcoded.commands import CommandMatcher
 from iotbaseline.checks.hardcoded.comments import strip_comments
 from iotbaseline.checks.hardcoded.findings import HARD_CODED, UNIVERSAL_LOGIN, hit_finding
 from iotbaseline.checks.hardcoded.hits import CredentialHit
-from iotbaseline.checks.hardcoded.languages import CODE_LANGUAGES, detect_language, is_documentation
 from iotbaseline.checks.hardcoded.literals import name_words
 from iotbaseline.checks.hardcoded.patterns import CredentialPatterns, default_patterns
 from iotbaseline.checks.hardcoded.source_rules import MAX_LINE, SourceText, all_rules
 from iotbaseline.firmware.filetype import FileKind
 from iotbaseline.firmware.tree import TreeFile
 from iotbaseline.model import Finding, Location, Outcome, Severity
+from iotbaseline.shell.language import is_code, language_of
 
 
 @dataclass
@@ -48,11 +48,11 @@ class HardcodedCredentialsCheck(Check):
 
     def visit(self, image: ScannedImage, file: TreeFile, content: bytes) -> Iterable[Finding]:
         device_path = (file.device_path or file.path).lstrip("/")
-        language = detect_language(device_path, content, self.patterns)
+        language = language_of(device_path, content)
         if language is None:
             return []
         tally = self._tallies.setdefault(image.name, _Tally())
-        if language in CODE_LANGUAGES:
+        if is_code(language):
             tally.scripts += 1
         else:
             tally.configs += 1
@@ -62,7 +62,7 @@ class HardcodedCredentialsCheck(Check):
             [line[:MAX_LINE] for line in strip_comments("\n".join(raw_lines), language).split("\n")],
             frozenset(name_words(device_path)),
         )
-        documentation = is_documentation(device_path, self.patterns)
+        documentation = self.patterns.is_documentation(device_path)
         location = Location(image=image.name, path="/" + device_path, extracted_path=file.path)
         findings = [
             hit_finding(

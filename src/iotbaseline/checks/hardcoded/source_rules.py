@@ -10,9 +10,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from iotbaseline.checks.hardcoded.hits import CredentialHit, Rule
-from iotbaseline.checks.hardcoded.languages import CODE_LANGUAGES
 from iotbaseline.checks.hardcoded.literals import is_literal, is_password_name, is_prose, is_user_name, name_words
 from iotbaseline.checks.hardcoded.patterns import CredentialPatterns
+from iotbaseline.shell.language import is_code
 
 MAX_LINE = 4096
 """Longer lines are examined up to this length (minified JavaScript, binary junk)."""
@@ -120,7 +120,7 @@ def assignments(source: SourceText, patterns: CredentialPatterns) -> Iterator[Cr
             if not is_literal(value, patterns) or is_prose(value, patterns):
                 continue
             context = {*name_words(name), *name_words(section)}
-            if source.language not in CODE_LANGUAGES:
+            if not is_code(source.language):
                 context |= source.path_words
             login = bool(context & patterns.login_context_words)
             yield CredentialHit(Rule.ASSIGNMENT, number, value, login=login, user=_user_on(line, source), name=name)
@@ -138,7 +138,7 @@ def _pairs(line: str, language: str) -> Iterator[tuple[str, str]]:
     if language == "shell":
         for match in _SHELL_ASSIGNMENT.finditer(line):
             yield match.group("key"), _unquote(match.group("value"))
-    elif language in CODE_LANGUAGES or language == "json":
+    elif is_code(language) or language == "json":
         for match in _CODE_ASSIGNMENT.finditer(line):
             yield match.group("key"), _unquote(match.group("value"))
     elif language == "uci":
@@ -194,7 +194,7 @@ def url_credentials(source: SourceText, patterns: CredentialPatterns) -> Iterato
 
 def user_file_lines(source: SourceText, patterns: CredentialPatterns) -> Iterator[CredentialHit]:
     """`admin:admin` lines in clear in a web users file (a hash there is the accounts check's)."""
-    if source.language in CODE_LANGUAGES or not source.path_words & patterns.user_files:
+    if is_code(source.language) or not source.path_words & patterns.user_files:
         return
     for number, line in enumerate(source.lines, 1):
         match = _USER_LINE.match(line.strip())

@@ -1,23 +1,28 @@
 """Shell tokens as a small syntax tree: simple commands, and/or lists, pipelines, if, for, while,
-case, functions, groups. Error-tolerant (a stray `fi` is skipped, an unclosed `if` ends with the
-file) and bounded in nesting, because init scripts are hostile input like everything else."""
+case, functions, groups, commands run in the background. Error-tolerant (a stray `fi` is skipped, an
+unclosed `if` ends with the file) and bounded in nesting, because init scripts are hostile input like
+everything else."""
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from iotbaseline.services.shell_tokens import Token, TokenKind, Word, tokenize
+from iotbaseline.shell.tokens import Part, PartKind, Token, TokenKind, Word, tokenize
 
 MAX_DEPTH = 64
 _RESERVED = frozenset(
     {"if", "then", "elif", "else", "fi", "for", "in", "do", "done", "while", "until", "case", "esac", "{", "}", "!"}
 )
 _ITEM_END = frozenset({"then", "elif", "else", "fi", "do", "done", "esac", "}"})
+_ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.DOTALL)
 
 
 @dataclass(frozen=True)
 class Simple:
     words: tuple[Word, ...]
     line: int
+    redirects: tuple[tuple[str, Word | None], ...] = ()
+    """(operator as written, `2>` included; its target word) in order."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,14 @@ class Group:
     line: int
 
 
-Node = Simple | AndOr | Pipeline | If | For | Loop | Case | Function | Group
+@dataclass(frozen=True)
+class Background:
+    """`command &`: it runs without the script waiting for it."""
+
+    body: "Node"
+
+
+Node = Simple | AndOr | Pipeline | If | For | Loop | Case | Function | Group | Background
 Block = tuple[Node, ...]
 
 
@@ -157,6 +169,9 @@ class _Parser:
                     break
                 self.index += 1
                 continue
+            if self.operator() == "&":
+                self.index += 1
+                node = Background(node)
             nodes.append(node)
         return tuple(nodes)
 
@@ -271,13 +286,16 @@ class _Parser:
 
     def simple(self, line: int) -> Simple | None:
         words: list[Word] = []
+        redirects: list[tuple[str, Word | None]] = []
         while (token := self.peek()) is not None:
             if token.kind is TokenKind.WORD and token.word is not None:
                 words.append(token.word)
-            elif token.kind is not TokenKind.REDIRECTION:
+            elif token.kind is TokenKind.REDIRECTION:
+                redirects.append((token.text, token.word))
+            else:
                 break
             self.index += 1
-        return Simple(tuple(words), line) if words else None
+        return Simple(tuple(words), line, tuple(redirects)) if words or redirects else None
 
     def if_clause(self, line: int) -> If:
         self.index += 1
@@ -386,4 +404,19 @@ def simple_commands(block: Block) -> Iterator[Simple]:
             children = [node.body]
         elif isinstance(node, Group):
             children = list(node.body)
+        elif isinstance(node, Background):
+            children = [node.body]
         stack.extend(reversed(children))
+
+
+def assignment(word: Word) -> tuple[str, Word] | None:
+    """`NAME=value` -> (NAME, the value as a word of its own); None for any other word."""
+    first = word.parts[0] if word.parts else None
+    if first is None or first.kind is not PartKind.LITERAL or first.quoted:
+        return None
+    match = _ASSIGNMENT.fullmatch(first.text)
+    if match is None:
+        return None
+    rest = match.group(2)
+    value = ((Part(PartKind.LITERAL, rest, False, rest),) if rest else ()) + word.parts[1:]
+    return match.group(1), Word(value)

@@ -4,7 +4,7 @@ be created at run time, so a test on it stays unknown)."""
 
 from enum import Enum
 
-from iotbaseline.services.device_files import DeviceFiles
+from iotbaseline.shell.files import ImageFiles
 
 _FILE_TESTS = ("-e", "-f", "-d", "-x", "-s", "-r", "-h", "-L")
 _COMPARISONS = {"-eq": "__eq__", "-ne": "__ne__", "-lt": "__lt__", "-le": "__le__", "-gt": "__gt__", "-ge": "__ge__"}
@@ -23,7 +23,7 @@ class Truth(Enum):
         return {Truth.TRUE: Truth.FALSE, Truth.FALSE: Truth.TRUE}.get(self, Truth.UNKNOWN)
 
 
-def evaluate_test(argv: list[str], files: DeviceFiles) -> Truth:
+def evaluate_test(argv: list[str], files: ImageFiles) -> Truth:
     """`argv` is a test command with every word known."""
     if argv[0] in ("true", "false"):
         return Truth.of(argv[0] == "true")
@@ -35,7 +35,7 @@ def evaluate_test(argv: list[str], files: DeviceFiles) -> Truth:
     return _expression(args, files)
 
 
-def _expression(args: list[str], files: DeviceFiles) -> Truth:
+def _expression(args: list[str], files: ImageFiles) -> Truth:
     if len(args) == 1:
         return Truth.of(bool(args[0]))
     if len(args) == 2:
@@ -55,7 +55,7 @@ def _expression(args: list[str], files: DeviceFiles) -> Truth:
     return Truth.UNKNOWN
 
 
-def _file_test(operator: str, operand: str, files: DeviceFiles) -> Truth:
+def _file_test(operator: str, operand: str, files: ImageFiles) -> Truth:
     if operator not in _FILE_TESTS or not operand.startswith("/") or not files.exists(operand):
         return Truth.UNKNOWN
     if operator == "-x":
@@ -67,6 +67,9 @@ def _file_test(operator: str, operand: str, files: DeviceFiles) -> Truth:
         return Truth.of(files.file(operand) is not None)
     if operator in ("-h", "-L"):
         return Truth.of(files.link_target(operand) is not None)
+    if operator == "-s":
+        found = files.file(operand)
+        return Truth.TRUE if found is not None and found.size > 0 else Truth.UNKNOWN  # it may be filled at run time
     return Truth.TRUE
 
 

@@ -15,30 +15,33 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from iotbaseline.services.device_files import DeviceFiles, has_glob, normalize
-from iotbaseline.services.shell_conditions import Truth, evaluate_test
-from iotbaseline.services.shell_expand import Expanded, Substitution, Used, Variable, expand
-from iotbaseline.services.shell_syntax import (
+from iotbaseline.shell.conditions import Truth, evaluate_test
+from iotbaseline.shell.expand import Expanded, Substitution, Unset, Used, Variable, expand
+from iotbaseline.shell.files import ImageFiles, has_glob, normalize
+from iotbaseline.shell.syntax import (
     AndOr,
+    Background,
     Block,
     Case,
     For,
     Function,
-    Group,
     If,
     Loop,
     Node,
     Pipeline,
     Simple,
+    assignment,
     parse,
 )
-from iotbaseline.services.shell_tokens import PartKind, Word
+from iotbaseline.shell.tokens import Word
 
 MAX_NODES = 50_000
+MAX_NESTING = 200
+"""Nodes inside nodes, through function calls and sourced files: deeper is not followed (Python's own
+stack must hold the walk)."""
 MAX_LOOP_TURNS = 256
 MAX_CALL_DEPTH = 16
 MAX_SOURCED = 64
-_ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.DOTALL)
 _NOTHING = frozenset({":", "cd", "umask", "trap", "wait", "ulimit", "hash", "alias", "unalias", "true", "false"})
 
 
@@ -84,7 +87,7 @@ class ShellReader:
     """Parses scripts of one root filesystem (each once) and runs them statically."""
 
     def __init__(
-        self, files: DeviceFiles, setters: Mapping[str, int | None], substitute: Substitution | None = None
+        self, files: ImageFiles, setters: Mapping[str, int | None], substitute: Substitution | None = None
     ) -> None:
         self.files = files
         self.setters = setters
@@ -94,6 +97,7 @@ class ShellReader:
         """The output of a command substitution that can be known statically (`$(uci get x.y.z)`
         reads the default configuration), or None."""
         self._parsed: dict[str, Block | None] = {}
+        self._lines: dict[str, list[str]] = {}
 
     def parsed(self, path: str) -> Block | None:
         path = normalize(path)
@@ -103,8 +107,10 @@ class ShellReader:
         return self._parsed[path]
 
     def lines(self, path: str) -> list[str]:
-        text = self.files.read_text(path)
-        return text.split("\n") if text is not None else []
+        if path not in self._lines:
+            text = self.files.read_text(path)
+            self._lines[path] = text.split("\n") if text is not None else []
+        return self._lines[path]
 
     def run(
         self,
@@ -132,7 +138,7 @@ class ShellReader:
         state.run_top(block)
         if call is not None and call in result.functions and not state.exited:
             state.call_function(call, list(args[1:]), conditional=state.exited_uncertain)
-        result.truncated = state.nodes > MAX_NODES
+        result.truncated = state.truncated
         return result
 
 
@@ -144,8 +150,10 @@ class _Run:
         self.env = result.variables
         self.paths = [path]
         self.positional = args
-        self.opaque = opaque
+        self.unset = Unset.UNKNOWN if opaque else Unset.EMPTY
         self.nodes = 0
+        self.nesting = 0
+        self.truncated = False
         self.depth = 0
         self.exited = False
         self.exited_uncertain = False
@@ -187,8 +195,17 @@ class _Run:
 
     def node(self, node: Node, conditional: bool) -> tuple[Truth, _Stop | None]:
         self.nodes += 1
-        if self.nodes > MAX_NODES:
-            return Truth.UNKNOWN, _Stop(Signal.EXIT, True)
+        if self.nodes > MAX_NODES or self.nesting >= MAX_NESTING:
+            self.truncated = True
+            # out of budget: the run ends here; too deep: this node may have exited, so the rest is conditional
+            return Truth.UNKNOWN, _Stop(Signal.EXIT, self.nodes > MAX_NODES)
+        self.nesting += 1
+        try:
+            return self._node(node, conditional)
+        finally:
+            self.nesting -= 1
+
+    def _node(self, node: Node, conditional: bool) -> tuple[Truth, _Stop | None]:
         if isinstance(node, Simple):
             return self.simple(node, conditional)
         if isinstance(node, AndOr):
@@ -213,16 +230,21 @@ class _Run:
         if isinstance(node, Function):
             self.result.functions[node.name] = node
             return Truth.TRUE, None
-        return self.group(node, conditional)
-
-    def group(self, node: Group, conditional: bool) -> tuple[Truth, _Stop | None]:
+        if isinstance(node, Background):
+            self.subshell((node.body,), conditional)
+            return Truth.TRUE, None  # `&` succeeds; nothing in the background stops the script
         if not node.subshell:
             return Truth.UNKNOWN, self.block(node.body, conditional)
+        stop = self.subshell(node.body, conditional)
+        return Truth.UNKNOWN, None if stop is None or stop.signal is Signal.EXIT else stop
+
+    def subshell(self, nodes: Block, conditional: bool) -> _Stop | None:
+        """Its variables are its own."""
         saved = dict(self.env)
-        stop = self.block(node.body, conditional)
+        stop = self.block(nodes, conditional)
         self.env.clear()
         self.env.update(saved)
-        return Truth.UNKNOWN, None if stop is None or stop.signal is Signal.EXIT else stop
+        return stop
 
     def and_or(self, node: AndOr, conditional: bool) -> tuple[Truth, _Stop | None]:
         truth, stop = self.node(node.first, conditional)
@@ -339,14 +361,12 @@ class _Run:
     def simple(self, node: Simple, conditional: bool) -> tuple[Truth, _Stop | None]:
         words = list(node.words)
         assignments: list[tuple[str, Word]] = []
-        while words:
-            literal_name = _assignment_name(words[0])
-            if literal_name is None:
-                break
-            assignments.append((literal_name, words.pop(0)))
+        while words and (found := assignment(words[0])) is not None:
+            assignments.append(found)
+            words.pop(0)
         if not words:
-            for name, word in assignments:
-                self.assign(name, _assignment_value(word), node.line, conditional)
+            for name, value in assignments:
+                self.assign(name, value, node.line, conditional)
             return Truth.TRUE, None
         expanded = [self.expand(word) for word in words]
         argv = [value for item in expanded for value in item.fields]
@@ -375,9 +395,9 @@ class _Run:
     ) -> tuple[Truth, _Stop | None] | None:
         if name in ("export", "local", "readonly", "typeset", "declare"):
             for word in words[1:]:
-                assigned = _assignment_name(word)
-                if assigned is not None:
-                    self.assign(assigned, _assignment_value(word), line, conditional)
+                found = assignment(word)
+                if found is not None:
+                    self.assign(*found, line, conditional)
             return Truth.TRUE, None
         if name == "unset":
             for variable in argv[1:]:
@@ -395,7 +415,7 @@ class _Run:
                 self.positional = argv[argv.index("--") + 1 :]
             return Truth.TRUE, None
         if name == "eval":
-            self.opaque = True
+            self.unset = Unset.UNKNOWN
             return Truth.UNKNOWN, None
         if name in ("exit", "return", "break", "continue"):
             return Truth.UNKNOWN, _Stop(Signal(name), not conditional)
@@ -426,7 +446,7 @@ class _Run:
         path = normalize(target) if target.startswith("/") else None
         block = self.reader.parsed(path) if path is not None else None
         if path is None or block is None or len(self.result.sourced) >= MAX_SOURCED or path in self.paths:
-            self.opaque = True  # its variables and functions are unknown from here on
+            self.unset = Unset.UNKNOWN  # its variables and functions are unknown from here on
             return
         self.result.sourced.append(path)
         self.paths.append(path)
@@ -436,11 +456,7 @@ class _Run:
             self.paths.pop()
 
     def assign(self, name: str, word: Word, line: int, conditional: bool) -> None:
-        expanded = self.expand(word, split=False)
-        value = None if expanded.unknown or conditional else "".join(expanded.fields)
-        previous = self.env.get(name)
-        if conditional and previous is not None and previous.value is not None and not expanded.unknown:
-            value = None  # either the old or the new value, depending on the condition
+        value = None if conditional else self.expand(word, split=False).value  # conditional: old or new value
         self.env[name] = Variable(value, self.path, line)
 
     def unknown_variables(self, name: str, argv: list[str]) -> None:
@@ -458,21 +474,6 @@ class _Run:
         self.result.executed.append(
             Executed(tuple(argv), unresolved, self.path, line, conditional, used, text.strip()[:400])
         )
-
-
-def _assignment_name(word: Word) -> str | None:
-    first = word.parts[0] if word.parts else None
-    if first is None or first.kind is not PartKind.LITERAL or first.quoted:
-        return None
-    match = _ASSIGNMENT.fullmatch(first.text) or re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)=", first.text)
-    return match.group(1) if match else None
-
-
-def _assignment_value(word: Word) -> Word:
-    first = word.parts[0]
-    rest = first.text.split("=", 1)[1]
-    parts = ((type(first)(first.kind, rest, False, rest),) if rest else ()) + word.parts[1:]
-    return Word(parts)
 
 
 def _unquoted(word: Word) -> bool:
