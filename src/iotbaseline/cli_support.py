@@ -1,10 +1,12 @@
-"""Pieces every command that unpacks firmware shares: extraction bounds, progress, user errors."""
+"""Pieces the commands share: extraction bounds and progress for those that unpack firmware, the report and
+profile options, user errors."""
 
 import contextlib
 import functools
 import sys
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from iotbaseline.firmware.usage import FolderUsage
 
 _err = Console(stderr=True)
+_Command = TypeVar("_Command", bound=Callable[..., Any])
 
 
 def limits_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -66,6 +69,16 @@ def limits_options(command: Callable[..., None]) -> Callable[..., None]:
     for option in reversed(options):
         decorated = option(decorated)
     return decorated
+
+
+def report_option(help: str, *, required: bool = False) -> Callable[[_Command], _Command]:
+    """`--report FILE`: a scan's report.json, passed on as `report_path`; `help` says what the command uses."""
+    return click.option("--report", "report_path", required=required, type=click.Path(path_type=Path), help=help)
+
+
+def profile_option(help: str, *, required: bool = False) -> Callable[[_Command], _Command]:
+    """`--profile FILE`: the product profile, passed on as `profile_path`; `help` says what the command uses."""
+    return click.option("--profile", "profile_path", required=required, type=click.Path(path_type=Path), help=help)
 
 
 @contextlib.contextmanager

@@ -6,23 +6,12 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from iotbaseline.cli_support import user_errors
+from iotbaseline.cli_support import profile_option, report_option, user_errors
 
 
 @click.command()
-@click.option(
-    "--report",
-    "report_path",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="report.json of a scan: the UK PSTI verdicts give the result and the password answer.",
-)
-@click.option(
-    "--profile",
-    "profile_path",
-    type=click.Path(path_type=Path),
-    help="Product profile: how a password is set, the end of security updates, where to report a problem.",
-)
+@report_option("report.json of a scan: the UK PSTI verdicts give the result and the password answer.", required=True)
+@profile_option("Product profile: how a password is set, the end of security updates, where to report a problem.")
 @click.option("--url", "report_url", help="Address of the full report, shown as a QR code (https://...).")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="Output folder.")
 def label(report_path: Path, profile_path: Path | None, report_url: str | None, output: Path) -> None:

@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from iotbaseline.cli_support import user_errors
+from iotbaseline.cli_support import profile_option, report_option, user_errors
 
 if TYPE_CHECKING:
     from iotbaseline.statement.check import StatementCheck
@@ -23,19 +23,8 @@ def statement() -> None:
 
 
 @statement.command()
-@click.option(
-    "--profile",
-    "profile_path",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Product profile (iotbaseline init): manufacturer, product, batch, support period.",
-)
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(path_type=Path),
-    help="report.json of a scan: the PSTI requirements it did not find met are noted, and a FAIL warned of.",
-)
+@profile_option("Product profile (iotbaseline init): manufacturer, product, batch, support period.", required=True)
+@report_option("report.json of a scan: the PSTI requirements it did not find met are noted, and a FAIL warned of.")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="Output folder.")
 def draft(profile_path: Path, report_path: Path | None, output: Path) -> None:
     """Write a draft statement of compliance as statement.md and statement.html (print it to PDF) into OUTPUT.

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from iotbaseline.checks.base import MIB, Check, CheckSettings, ScannedImage
+from iotbaseline.checks.base import MIB, CheckSettings, ScannedImage
+from iotbaseline.checks.gathering import GatheringCheck
 from iotbaseline.comms.clients import ClientIssue, code_issues, script_issues
 from iotbaseline.comms.findings import (
     BEST_PRACTICE_CRYPTO,
@@ -38,7 +39,7 @@ class _ImageScan:
     issues: list[tuple[FilePlace, ClientIssue, str]] = field(default_factory=list)
 
 
-class CommunicationSecurityCheck(Check):
+class CommunicationSecurityCheck(GatheringCheck[_ImageScan]):
     id: ClassVar[str] = "firmware.comms.config"
     version: ClassVar[str] = "1"
     title: ClassVar[str] = "Communication security in configuration"
@@ -47,24 +48,15 @@ class CommunicationSecurityCheck(Check):
     max_file_bytes: ClassVar[int] = MAX_TEXT_BYTES
 
     def __init__(self, settings: CheckSettings | None = None, rules: CommsRules | None = None) -> None:
-        super().__init__(settings)
         self.rules = rules or default_comms_rules()
-        self._scans: dict[str, _ImageScan] = {}
+        super().__init__(settings, _ImageScan, self.rules.documentation_paths)
 
-    def start(self, image: ScannedImage) -> Iterable[Finding]:
-        self._scans[image.name] = _ImageScan()
-        return ()
-
-    def visit(self, image: ScannedImage, file: TreeFile, content: bytes) -> Iterable[Finding]:
-        scan = self._scans.setdefault(image.name, _ImageScan())
-        shown = file.device_path or file.path
-        if any(shown.startswith(prefix) for prefix in self.rules.documentation_paths):
-            return ()
+    def gather(self, scan: _ImageScan, image: ScannedImage, file: TreeFile, shown: str, content: bytes) -> None:
         if file.device_path is not None and self._server_config(scan, file, content):
-            return ()
+            return
         language = language_of(shown, content)
         if language is None:
-            return ()
+            return
         scan.files += 1
         text = content.decode("utf-8", "replace")
         place = FilePlace(image.name, file.device_path, file.path)
@@ -78,7 +70,6 @@ class CommunicationSecurityCheck(Check):
         for issue in issues:
             code = lines[issue.line - 1].strip() if 0 < issue.line <= len(lines) else ""
             scan.issues.append((place, issue, code))
-        return ()
 
     def _server_config(self, scan: _ImageScan, file: TreeFile, content: bytes) -> bool:
         assert file.device_path is not None
@@ -99,8 +90,7 @@ class CommunicationSecurityCheck(Check):
         script = read_updater(text, rules)
         return script is not None and script.networked
 
-    def finish(self, image: ScannedImage) -> Iterable[Finding]:
-        scan = self._scans.pop(image.name, _ImageScan())
+    def judge(self, image: ScannedImage, scan: _ImageScan) -> Iterable[Finding]:
         lookup = TreeLookup(image.tree)
         judgements: list[ServerJudgement] = []
         for (rootfs, server), files in sorted(scan.configs.items(), key=lambda item: (item[0][0] or "", item[0][1])):

@@ -47,27 +47,17 @@ class DisclosurePolicyCheck(PublishedDocumentCheck):
         judgement = judge_policy(text, profile.vulnerability_disclosure)
         evidence = self.document_evidence(text) | {"policy": judgement.to_dict()}
         findings = [self._vague(text, element) for element in judgement.vague]
-        findings += [
-            self.finding(
-                Outcome.INFO,
-                self.judged,
-                f"The {self.document} and the profile disagree: {c.message}",
-                text.url,
-                line=c.quote.sentence if c.quote else None,
-                severity=Severity.MEDIUM if c.weaker else Severity.LOW,
-                detail="The profile must say what the policy promises. "
-                + ("Reporters are told to wait longer than declared." if c.weaker else ""),
-                evidence={"contradiction": c.to_dict()},
-                discriminator=f"contradiction:{c.field}",
-            )
-            for c in judgement.contradictions
-        ]
+        findings += self.disagreements(
+            text,
+            judgement.contradictions,
+            "The profile must say what the policy promises.",
+            "Reporters are told to wait longer than declared.",
+        )
         if judgement.nda_required:
             quote = judgement.nda_required[0]
             findings.append(
                 self.finding(
                     Outcome.INFO,
-                    self.judged,
                     f"The {self.document} asks reporters to sign a non-disclosure agreement",
                     text.url,
                     line=quote.sentence,
@@ -92,7 +82,6 @@ class DisclosurePolicyCheck(PublishedDocumentCheck):
         quotes = [q for e in judgement.required for q in e.quotes[:1]]
         return self.finding(
             Outcome.PASS,
-            self.judged,
             title,
             text.url,
             line=quotes[0].sentence if quotes else None,
@@ -113,7 +102,6 @@ class DisclosurePolicyCheck(PublishedDocumentCheck):
             )
             return self.finding(
                 Outcome.INFO,
-                self.judged,
                 f"The {self.document} did not show: {missing}; but {why}",
                 text.url,
                 severity=Severity.MEDIUM,
@@ -123,7 +111,6 @@ class DisclosurePolicyCheck(PublishedDocumentCheck):
             )
         return self.finding(
             Outcome.FAIL,
-            self.failed,
             f"The {self.document} does not state: {missing}",
             text.url,
             severity=Severity.HIGH,
@@ -137,7 +124,6 @@ class DisclosurePolicyCheck(PublishedDocumentCheck):
         line = element.quotes[0].sentence if element.quotes else None
         return self.finding(
             Outcome.INFO,
-            self.judged,
             f"The {self.document} is vague about {_VAGUE[element.element]}",
             text.url,
             line=line,

@@ -9,19 +9,16 @@ from typing import Any
 
 from iotbaseline.documents.durations import UNITS, DurationReader, duration_reader
 from iotbaseline.documents.phrasebook import (
-    DocumentDataError,
     alternation,
+    compiling,
     load_data,
     merged_list,
     merged_mapping,
+    phrase_languages,
     phrase_pattern,
 )
 
 GOOD_PRACTICE = ("safe-harbour", "scope", "disclosure-timeline", "no-nda")
-
-
-def phrase_languages(data: Mapping[str, Any]) -> frozenset[str]:
-    return frozenset(str(key).lower() for key in data.get("languages", {}))
 
 
 @dataclass(frozen=True)
@@ -54,7 +51,7 @@ def default_policy_phrases() -> PolicyPhrases:
 
 
 def policy_phrases(data: Mapping[str, Any]) -> PolicyPhrases:
-    try:
+    with compiling("disclosure policy phrases"):
         at = alternation(merged_list(data, "obfuscated_at"))
         dot = alternation(merged_list(data, "obfuscated_dot"))
         label = r"[A-Za-z0-9-]{1,63}"
@@ -83,8 +80,6 @@ def policy_phrases(data: Mapping[str, Any]) -> PolicyPhrases:
             durations=duration_reader(_durations_config(data)),
             languages=phrase_languages(data),
         )
-    except (KeyError, TypeError, ValueError, re.error) as error:
-        raise DocumentDataError(f"disclosure policy phrases: {type(error).__name__}: {error}") from error
 
 
 def _durations_config(data: Mapping[str, Any]) -> dict[str, Any]:

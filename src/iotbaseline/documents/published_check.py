@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from iotbaseline.checks.base import Check, Need, ScanEvidence
 from iotbaseline.documents.access import Access, status_access
+from iotbaseline.documents.evidence import Contradiction
 from iotbaseline.documents.fetch import CertificateError, HttpStatusError, InsecureRedirectError, InsecureUrlError
 from iotbaseline.documents.model import DocumentFetchError
 from iotbaseline.documents.text import DocumentText, read_text
@@ -51,7 +52,7 @@ class PublishedDocumentCheck(Check):
         if profile is None or not url:
             return [self._undeclared(profile)]
         if evidence.documents is None:
-            return [self.finding(Outcome.INFO, self.judged, f"{self.document} not fetched (offline scan)", url)]
+            return [self.finding(Outcome.INFO, f"{self.document} not fetched (offline scan)", url)]
         if urlsplit(url).scheme.lower() == "http":
             return [self._plain_http(url, url)]
         try:
@@ -68,16 +69,19 @@ class PublishedDocumentCheck(Check):
     def finding(
         self,
         outcome: Outcome,
-        provisions: Sequence[str],
         title: str,
         url: str,
         *,
+        provisions: Sequence[str] | None = None,
         line: int | None = None,
         severity: Severity = Severity.INFO,
         detail: str = "",
         evidence: Mapping[str, JSONValue] | None = None,
         discriminator: str = "",
     ) -> Finding:
+        """A finding on the document, for `failed` when it FAILs and `judged` otherwise, unless `provisions` says."""
+        if provisions is None:
+            provisions = self.failed if outcome is Outcome.FAIL else self.judged
         return Finding(
             check=self.id,
             check_version=self.version,
@@ -90,6 +94,25 @@ class PublishedDocumentCheck(Check):
             evidence=dict(evidence or {}),
             discriminator=discriminator or outcome.value,
         )
+
+    def disagreements(
+        self, text: DocumentText, contradictions: Iterable[Contradiction], rule: str, weaker: str
+    ) -> list[Finding]:
+        """A hint for each fact on which the document and the profile differ: `rule` says what the profile must
+        declare, `weaker` what it means when the document promises less."""
+        return [
+            self.finding(
+                Outcome.INFO,
+                f"The {self.document} and the profile disagree: {c.message}",
+                text.url,
+                line=c.quote.sentence if c.quote else None,
+                severity=Severity.MEDIUM if c.weaker else Severity.LOW,
+                detail=f"{rule} " + (weaker if c.weaker else ""),
+                evidence={"contradiction": c.to_dict()},
+                discriminator=f"contradiction:{c.field}",
+            )
+            for c in contradictions
+        ]
 
     def document_evidence(self, text: DocumentText) -> dict[str, JSONValue]:
         return {
@@ -107,7 +130,6 @@ class PublishedDocumentCheck(Check):
         where = "" if profile is None or not profile.source else f" in {profile.source}"
         return self.finding(
             Outcome.INFO,
-            self.judged,
             f"No {self.document} to check: the profile gives no `{self.url_field}`",
             "",
             detail=f"Fill `{self.url_field}`{where} with the web address where the {self.document} is published.",
@@ -118,7 +140,6 @@ class PublishedDocumentCheck(Check):
     def _plain_http(self, url: str, final_url: str) -> Finding:
         return self.finding(
             Outcome.INFO,
-            self.judged,
             f"The {self.document} is served over plain HTTP only, and was not read",
             url,
             severity=Severity.LOW,
@@ -138,7 +159,6 @@ class PublishedDocumentCheck(Check):
         if isinstance(error, CertificateError):
             return self.finding(
                 Outcome.INFO,
-                self.judged,
                 f"The {self.document}'s server certificate was not accepted",
                 url,
                 severity=Severity.MEDIUM,
@@ -148,7 +168,6 @@ class PublishedDocumentCheck(Check):
             )
         return self.finding(
             Outcome.ERROR,
-            self.judged,
             f"{self.title}: the {self.document} could not be fetched",
             url,
             detail=f"{error.reason}. This may be the network between this tool and the server, not the "
@@ -167,7 +186,6 @@ class PublishedDocumentCheck(Check):
             }.get(access, "needs credentials")
             return self.finding(
                 Outcome.FAIL,
-                self.failed,
                 f"The {self.document} {reason}",
                 url,
                 severity=Severity.HIGH,
@@ -182,7 +200,6 @@ class PublishedDocumentCheck(Check):
         }.get(access, "the server failed to deliver it: try again later")
         return self.finding(
             Outcome.INFO,
-            self.judged,
             f"The {self.document} could not be read ({note})",
             url,
             severity=Severity.LOW,
@@ -195,7 +212,6 @@ class PublishedDocumentCheck(Check):
         evidence = self.document_evidence(text) | {"problem": text.problem}
         return self.finding(
             Outcome.INFO,
-            self.judged,
             f"The {self.document} cannot be read: {text.problem}",
             text.url,
             severity=Severity.LOW,

@@ -47,23 +47,13 @@ class SupportPeriodCheck(PublishedDocumentCheck):
         today = self.today or datetime.now(UTC).date()
         judgement = judge_support_period(text, today, profile.support_period, profile.product.model_designation)
         evidence = self.document_evidence(text) | {"support_period": judgement.to_dict()}
-        findings = [
-            self.finding(
-                Outcome.INFO,
-                self.judged,
-                f"The {self.document} and the profile disagree: {c.message}",
-                text.url,
-                line=c.quote.sentence if c.quote else None,
-                severity=Severity.MEDIUM if c.weaker else Severity.LOW,
-                detail="The profile must declare the period the statement publishes. "
-                + ("Buyers are told of a shorter period than declared." if c.weaker else ""),
-                evidence={"contradiction": c.to_dict()},
-                discriminator=f"contradiction:{c.field}",
-            )
-            for c in judgement.contradictions
-        ]
-        findings.extend(self._verdict(text, judgement, evidence))
-        return findings
+        disagreements = self.disagreements(
+            text,
+            judgement.contradictions,
+            "The profile must declare the period the statement publishes.",
+            "Buyers are told of a shorter period than declared.",
+        )
+        return disagreements + self._verdict(text, judgement, evidence)
 
     def _verdict(
         self, text: DocumentText, judgement: SupportJudgement, evidence: dict[str, JSONValue]
@@ -75,7 +65,6 @@ class SupportPeriodCheck(PublishedDocumentCheck):
                 return [
                     self.finding(
                         Outcome.FAIL,
-                        self.failed,
                         f"The published support period ended on {end.end.isoformat()}",
                         text.url,
                         line=end.quote.sentence,
@@ -89,7 +78,6 @@ class SupportPeriodCheck(PublishedDocumentCheck):
                 return [
                     self.finding(
                         Outcome.INFO,
-                        self.judged,
                         f"Support period published until {end.end.isoformat()}, earlier than the profile declares",
                         text.url,
                         line=end.quote.sentence,
@@ -102,7 +90,6 @@ class SupportPeriodCheck(PublishedDocumentCheck):
             return [
                 self.finding(
                     Outcome.PASS,
-                    self.judged,
                     f"Support period published: security updates until {end.end.isoformat()} ({end.how})",
                     text.url,
                     line=end.quote.sentence,
@@ -117,11 +104,11 @@ class SupportPeriodCheck(PublishedDocumentCheck):
             # PSTI defines the period by its end date; EN 303 645 may accept a period alone: a hint there.
             return [
                 self.finding(
-                    Outcome.FAIL, (PSTI_SUPPORT_PERIOD,), title, text.url, line=line, severity=Severity.HIGH,
-                    detail=question, evidence=evidence, discriminator="period",
+                    Outcome.FAIL, title, text.url, provisions=(PSTI_SUPPORT_PERIOD,), line=line,
+                    severity=Severity.HIGH, detail=question, evidence=evidence, discriminator="period",
                 ),
                 self.finding(
-                    Outcome.INFO, self.judged, title, text.url, line=line, severity=Severity.MEDIUM,
+                    Outcome.INFO, title, text.url, line=line, severity=Severity.MEDIUM,
                     detail=question, evidence=evidence, discriminator="period-hint",
                 ),
             ]  # fmt: skip
@@ -130,7 +117,6 @@ class SupportPeriodCheck(PublishedDocumentCheck):
             return [
                 self.finding(
                     Outcome.FAIL,
-                    self.failed,
                     "The statement promises updates without a defined support period"
                     if vague
                     else f"The {self.document} states no support period",
@@ -145,7 +131,6 @@ class SupportPeriodCheck(PublishedDocumentCheck):
         return [
             self.finding(
                 Outcome.INFO,
-                self.judged,
                 _hint_title(judgement, text),
                 text.url,
                 line=_first_line(judgement),

@@ -8,11 +8,12 @@ from typing import Any
 
 from iotbaseline.documents.dates import DateReader, PeriodReader
 from iotbaseline.documents.phrasebook import (
-    DocumentDataError,
     alternation,
+    compiling,
     load_data,
     merged_list,
     merged_mapping,
+    phrase_languages,
     phrase_pattern,
 )
 
@@ -41,7 +42,7 @@ def default_support_phrases() -> SupportPhrases:
 
 
 def support_phrases(data: Mapping[str, Any]) -> SupportPhrases:
-    try:
+    with compiling("support period phrases"):
         return SupportPhrases(
             support_cues=phrase_pattern(merged_list(data, "support_cues")),
             period_cues=phrase_pattern(merged_list(data, "period_cues")),
@@ -60,7 +61,5 @@ def support_phrases(data: Mapping[str, Any]) -> SupportPhrases:
                 {unit: merged_list(data, "period", "units", unit) for unit in ("year", "month")},
                 {str(k): int(v) for k, v in merged_mapping(data, "period", "number_words").items()},
             ),
-            languages=frozenset(str(key).lower() for key in data["languages"]),
+            languages=phrase_languages(data),
         )
-    except (KeyError, TypeError, ValueError, re.error) as error:
-        raise DocumentDataError(f"support period phrases: {type(error).__name__}: {error}") from error

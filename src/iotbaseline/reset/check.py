@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import ClassVar
 
-from iotbaseline.checks.base import MIB, Check, CheckSettings, ScannedImage
+from iotbaseline.checks.base import MIB, CheckSettings, ScannedImage
+from iotbaseline.checks.gathering import GatheringCheck
 from iotbaseline.firmware.filetype import FileKind
 from iotbaseline.firmware.tree import TreeFile
 from iotbaseline.model import Finding, JSONValue, Location, Outcome, Severity
@@ -51,7 +52,7 @@ class _ImageScan:
     """(device path, text) of web-interface files, to find the reset routines they start."""
 
 
-class FactoryResetCheck(Check):
+class FactoryResetCheck(GatheringCheck[_ImageScan]):
     id: ClassVar[str] = "firmware.reset.user-data"
     version: ClassVar[str] = "1"
     title: ClassVar[str] = "User data deletion (factory reset)"
@@ -60,34 +61,24 @@ class FactoryResetCheck(Check):
     max_file_bytes: ClassVar[int] = MAX_SCRIPT_BYTES
 
     def __init__(self, settings: CheckSettings | None = None, rules: ResetRules | None = None) -> None:
-        super().__init__(settings)
         self.rules = rules or default_reset_rules()
-        self._scans: dict[str, _ImageScan] = {}
+        super().__init__(settings, _ImageScan, self.rules.documentation_paths)
 
-    def start(self, image: ScannedImage) -> Iterable[Finding]:
-        self._scans[image.name] = _ImageScan()
-        return ()
-
-    def visit(self, image: ScannedImage, file: TreeFile, content: bytes) -> Iterable[Finding]:
-        scan = self._scans.setdefault(image.name, _ImageScan())
-        shown = file.device_path or file.path
-        if any(shown.startswith(prefix) for prefix in self.rules.documentation_paths):
-            return ()
+    def gather(self, scan: _ImageScan, image: ScannedImage, file: TreeFile, shown: str, content: bytes) -> None:
         trigger = self._trigger(file.device_path)
         named = bool(self.rules.routine_name.match(PurePosixPath(shown).name))
         if trigger == "web" and not named:
             if self.rules.quick.search(content):
                 scan.web_mentions.append((shown, content.decode("utf-8", "replace")))
-            return ()
+            return
         shell = language_of(shown, content) == "shell" or trigger == "button"
         if not shell or not (named or trigger or self.rules.quick.search(content)):
-            return ()
+            return
         text = content.decode("utf-8", "replace")
         facts = read_reset_script(text, self.rules)
         if named or trigger or facts.erasures:
             lines = tuple(text.split("\n"))
             scan.scripts.append(_Script(file.device_path, file.path, file.rootfs, facts, lines, trigger))
-        return ()
 
     def _trigger(self, device_path: str | None) -> str | None:
         if device_path is None:
@@ -98,8 +89,7 @@ class FactoryResetCheck(Check):
             return "web"
         return None
 
-    def finish(self, image: ScannedImage) -> Iterable[Finding]:
-        scan = self._scans.pop(image.name, _ImageScan())
+    def judge(self, image: ScannedImage, scan: _ImageScan) -> Iterable[Finding]:
         routines = [s for s in scan.scripts if self.rules.routine_name.match(s.name)]
         routines += [s for s in scan.scripts if s.trigger and s.facts.erasures and s not in routines]
         if not routines:

@@ -8,7 +8,8 @@ from functools import partial
 from pathlib import PurePosixPath
 from typing import ClassVar
 
-from iotbaseline.checks.base import MIB, Check, CheckSettings, ScannedImage
+from iotbaseline.checks.base import MIB, CheckSettings, ScannedImage
+from iotbaseline.checks.gathering import GatheringCheck
 from iotbaseline.firmware.filetype import FileKind
 from iotbaseline.firmware.tree import TreeFile
 from iotbaseline.model import Finding, Location, Outcome, Severity
@@ -59,7 +60,7 @@ class _ImageScan:
     """sw-description files: SWUpdate packages (.swu) the image carries or was extracted from."""
 
 
-class UpdateMechanismCheck(Check):
+class UpdateMechanismCheck(GatheringCheck[_ImageScan]):
     id: ClassVar[str] = "firmware.updates.mechanism"
     version: ClassVar[str] = "1"
     title: ClassVar[str] = "Update mechanism"
@@ -68,44 +69,34 @@ class UpdateMechanismCheck(Check):
     max_file_bytes: ClassVar[int] = 8 * MIB
 
     def __init__(self, settings: CheckSettings | None = None, rules: UpdateRules | None = None) -> None:
-        super().__init__(settings)
         self.rules = rules or default_rules()
-        self._scans: dict[str, _ImageScan] = {}
+        super().__init__(settings, _ImageScan, self.rules.documentation_paths)
 
-    def start(self, image: ScannedImage) -> Iterable[Finding]:
-        self._scans[image.name] = _ImageScan()
-        return ()
-
-    def visit(self, image: ScannedImage, file: TreeFile, content: bytes) -> Iterable[Finding]:
-        scan = self._scans.setdefault(image.name, _ImageScan())
-        shown = file.device_path or file.path
-        if any(shown.startswith(prefix) for prefix in self.rules.documentation_paths):
-            return ()
+    def gather(self, scan: _ImageScan, image: ScannedImage, file: TreeFile, shown: str, content: bytes) -> None:
         if file.type.kind is FileKind.ELF:
             hint = binary_hint(file, content[: self.rules.binary.max_bytes], self.rules)
             if hint is not None:
                 scan.binaries.append(hint)
-            return ()
+            return
         content = content[:MAX_SCRIPT_BYTES]
         if PurePosixPath(file.path).name == SWU_DESCRIPTION:
             scan.swu_packages.append(file)
-            return ()
+            return
         if file.device_path is not None and self._framework_config(image, scan, file, content):
-            return ()
+            return
         if language_of(shown, content) != "shell":
-            return ()
+            return
         scan.scripts += 1
         sysupgrade = self.rules.sysupgrade
         if shown.startswith(sysupgrade.setting_folder) and _sets(content, sysupgrade.setting):
             scan.signature_required.setdefault(file.rootfs, shown)
         if not self.rules.quick.search(content):
-            return ()
+            return
         text = content.decode("utf-8", "replace")
         script = read_updater(text, self.rules)
         if script is not None:
             place = ScriptPlace(image.name, file.device_path, file.path, tuple(text.split("\n")))
             scan.updaters.append(_Updater(place, file.rootfs, script))
-        return ()
 
     def _framework_config(self, image: ScannedImage, scan: _ImageScan, file: TreeFile, content: bytes) -> bool:
         assert file.device_path is not None
@@ -118,8 +109,7 @@ class UpdateMechanismCheck(Check):
                 return True
         return False
 
-    def finish(self, image: ScannedImage) -> Iterable[Finding]:
-        scan = self._scans.pop(image.name, _ImageScan())
+    def judge(self, image: ScannedImage, scan: _ImageScan) -> Iterable[Finding]:
         lookup = TreeLookup(image.tree)
         found: list[Finding] = []
         networked = 0

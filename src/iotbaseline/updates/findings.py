@@ -100,10 +100,7 @@ def unverified_flash(check: str, version: str, place: ScriptPlace, judged: Flash
         f"{_extra(judged)} {REMEDIATION}"
     )
     evidence: dict[str, JSONValue] = {
-        "url": download.url if download else None,
-        "transport": transport,
-        "tls_verification": _tls_verification(download),
-        "signature_check": False,
+        **_download_evidence(download, signature_check=False),
         "flash": {**place.quoted(flash.line), "tool": flash.tool, "target": flash.target},
     }
     if download is not None:
@@ -137,10 +134,7 @@ def verified_flash(
     download = judged.download
     digest_weak = signature.digest in weak
     evidence: dict[str, JSONValue] = {
-        "url": download.url if download else None,
-        "transport": download.transport if download else "unknown",
-        "tls_verification": _tls_verification(download),
-        "signature_check": True,
+        **_download_evidence(download, signature_check=True),
         "verifier": signature.tool,
         "digest": signature.digest,
         "key": _key_evidence(signature, key),
@@ -294,6 +288,16 @@ def _unverified_title(download: Download | None) -> str:
     return "Firmware flashed without a signature check"
 
 
+def _download_evidence(download: Download | None, *, signature_check: bool) -> dict[str, JSONValue]:
+    """What every flash finding records of the download: where from, how, and whether a signature is checked."""
+    return {
+        "url": download.url if download else None,
+        "transport": download.transport if download else "unknown",
+        "tls_verification": _tls_verification(download),
+        "signature_check": signature_check,
+    }
+
+
 def _tls_verification(download: Download | None) -> bool | None:
     if download is None or download.transport not in ("https", "ftps"):
         return None
@@ -320,10 +324,7 @@ def installer_flash(
             f"`{place.code(flash.line)}`: {why}."
         ),
         evidence={
-            "url": download.url if download else None,
-            "transport": download.transport if download else "unknown",
-            "tls_verification": _tls_verification(download),
-            "signature_check": True,
+            **_download_evidence(download, signature_check=True),
             "installer": flash.installer,
             "flash": {**place.quoted(flash.line), "tool": flash.tool},
         },
