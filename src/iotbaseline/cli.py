@@ -23,6 +23,7 @@ class LazyGroup(click.Group):
     LAZY_COMMANDS: ClassVar[dict[str, str]] = {
         "catalogue": "iotbaseline.catalogue_cli:catalogue",
         "db": "iotbaseline.db_cli:db",
+        "diff": "iotbaseline.diff_cli:diff",
         "discover": "iotbaseline.discover_cli:discover",
         "docs": "iotbaseline.docs_cli:docs",
         "extract": "iotbaseline.extract_cli:extract",

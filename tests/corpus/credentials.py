@@ -1,6 +1,6 @@
 """Deterministic credentials: private keys, certificates, crypt(3) hashes and cloud keys.
 
-Key material is derived from a seed (the key id, plus the image name for unshared keys), so that a
+Key material is derived from a seed (the key id, plus the image's `Recipe.seed` for unshared keys), so that a
 rebuild writes the same bytes and no secret-looking text has to be committed to the repository.
 """
 

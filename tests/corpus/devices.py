@@ -129,3 +129,8 @@ PLUG = Device(
 )
 
 OLD_ROUTER = dataclasses.replace(ROUTER, model="LR-300", version="1.0.4", hostname="LumoraLR300")
+
+# The router's next firmware release: vendor version 2.1.8, rebased on OpenWrt 19.07.10.
+ROUTER_NEXT_RELEASE = dataclasses.replace(
+    ROUTER, version="2.1.8", variables=(("OPENWRT_RELEASE", "19.07.10"), ("OPENWRT_REVISION", "r11427-9ce6aa9d8d"))
+)

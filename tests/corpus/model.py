@@ -41,7 +41,7 @@ class Hashed:
 
 @dataclass(frozen=True)
 class Unique:
-    """A strong password unique to the image (derived from its name), hashed with `scheme`."""
+    """A strong password unique to the product (derived from the recipe's `seed`), hashed with `scheme`."""
 
     scheme: HashScheme
 
@@ -168,3 +168,12 @@ class Recipe:
     specials: bool = True  # device nodes and a fifo under /dev (staged only when running as root)
     bulk_copies: int = 0  # bench: copies of every unpacked package under /opt/sdk
     requires: str = ""  # a builder module that may not exist yet (squashfs_legacy)
+    release_of: str = ""
+    """The recipe this image is a later firmware release of. A product keeps its build-time material from one
+    release to the next (unique passwords, unshared keys, cloud credentials, serial, MAC, Wi-Fi key), so those
+    derive from that recipe's name; the packing (file system UUIDs) still derives from this image's own name."""
+
+    @property
+    def seed(self) -> str:
+        """The name per-product material derives from."""
+        return self.release_of or self.name

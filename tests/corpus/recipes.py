@@ -1,7 +1,8 @@
 """Every image of the corpus, one recipe each: device, CPU, packing, plants and traps.
 
-Names read `<device>-<arch>-<layers>`. Two brands share one RSA key (sample-camera-mipsel and
-camera-armel-squashfs-gzip: the white-label case); three images are hardened (`clean`).
+Names read `<device>-<arch>-<layers>`, and `-v2` for a later firmware release of an image (`release_of`).
+Two brands share one RSA key (sample-camera-mipsel and camera-armel-squashfs-gzip: the white-label case);
+three images are hardened (`clean`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,16 @@ from pathlib import Path
 from tests.corpus.archives import Entry
 from tests.corpus.boot import Fit, Kernel, UImage
 from tests.corpus.containers import Compress, Flash, Truncate, Trx, UpdatePackage
-from tests.corpus.devices import CAMERA, CAMERA_PRO, CAMERA_WHITE_LABEL, HUB, OLD_ROUTER, PLUG, ROUTER
+from tests.corpus.devices import (
+    CAMERA,
+    CAMERA_PRO,
+    CAMERA_WHITE_LABEL,
+    HUB,
+    OLD_ROUTER,
+    PLUG,
+    ROUTER,
+    ROUTER_NEXT_RELEASE,
+)
 from tests.corpus.features import (
     AWS_KEYS,
     CAMERA_HTTPS_ONLY,
@@ -61,6 +71,7 @@ from tests.corpus.hostile import EvilArchive, GzipBomb, Nested, ZipBomb, pwned
 from tests.corpus.model import Hostile, Recipe
 
 SAMPLE = "sample-camera-mipsel"
+ROUTER_FIRST_RELEASE = "router-mipsel-trx-uimage-squashfs-gzip"
 
 # What a hardened image does: no password for root, a strong admin hash, key-only SSH, signed updates.
 HARDENED = (STRONG_ADMIN, DROPBEAR_KEYS_ONLY, SIGNED_UPDATE, UPDATE_PUBLIC_KEY)
@@ -104,13 +115,24 @@ DEVICE_IMAGES = (
         traps=(TELNET_COMMENTED, ROUTER_FIRSTBOOT, SETUID_BUSYBOX_DROPS),
     ),
     Recipe(
-        "router-mipsel-trx-uimage-squashfs-gzip",
+        ROUTER_FIRST_RELEASE,
         "OpenWrt-style router, TRX nesting a U-Boot kernel and a gzip SquashFS root",
         "mipsel",
         Trx((UImage(Kernel("lzma")), SquashFS("gzip"))),
         ROUTER,
         plants=(ROOT_WEAK_MD5, TELNET_SHELL, SUPPORT_DES, INSECURE_UPDATE),
         traps=(SNMP_UCI_DISABLED,),
+    ),
+    Recipe(
+        f"{ROUTER_FIRST_RELEASE}-v2",
+        "The next release of that router (firmware 2.1.8 on OpenWrt 19.07.10): the factory telnet shell "
+        "commented out, everything else as it was; `iotbaseline diff` shows the fix",
+        "mipsel",
+        Trx((UImage(Kernel("lzma")), SquashFS("gzip"))),
+        ROUTER_NEXT_RELEASE,
+        plants=(ROOT_WEAK_MD5, SUPPORT_DES, INSECURE_UPDATE),
+        traps=(SNMP_UCI_DISABLED, TELNET_COMMENTED),
+        release_of=ROUTER_FIRST_RELEASE,
     ),
     Recipe(
         "router-armhf-squashfs-xz",

@@ -87,8 +87,8 @@ def variables(recipe: Recipe, extra: Iterable[tuple[str, str]] = ()) -> dict[str
     device = recipe.device
     assert device is not None
     slug = re.sub(r"[^a-z0-9]+", "-", device.vendor.lower()).strip("-")
-    key_id, secret = credentials.aws_credentials(recipe.name)
-    digest = hashlib.sha256(recipe.name.encode()).digest()
+    key_id, secret = credentials.aws_credentials(recipe.seed)
+    digest = hashlib.sha256(recipe.seed.encode()).digest()
     found = {
         "IMAGE": recipe.name,
         "ARCH": recipe.arch,
@@ -101,12 +101,14 @@ def variables(recipe: Recipe, extra: Iterable[tuple[str, str]] = ()) -> dict[str
         "HOSTNAME": device.hostname,
         "SERIAL": f"{slug[:3].upper()}{int.from_bytes(digest[:4]):010d}",
         "MAC": "02:" + ":".join(f"{b:02x}" for b in digest[4:9]),
-        "WIFI_KEY": credentials.strong_password(f"{recipe.name}/wifi")[:16],
+        "WIFI_KEY": credentials.strong_password(f"{recipe.seed}/wifi")[:16],
         "AWS_ACCESS_KEY_ID": key_id,
         "AWS_SECRET_ACCESS_KEY": secret,
         "CONSOLE": "ttyS0::respawn:/sbin/getty -L ttyS0 115200 vt100",
         "DROPBEAR_ARGS": "",
         "CURL_TLS": "--cacert /etc/ssl/certs/ca-certificates.crt",
+        "OPENWRT_RELEASE": "19.07.7",
+        "OPENWRT_REVISION": "r11306-c4a6851c72",
         **ARCH_VARIABLES.get(recipe.arch, {}),
         **dict(device.variables),
     }
@@ -140,9 +142,9 @@ def stage_rootfs(recipe: Recipe, cache: Cache, name: str, root: Path) -> Staged:
     for feature in features:
         _apply_edits(recipe, feature.edits, root, values)
         _change_programs(recipe, feature.programs, root)
-        _write_logins(feature.logins, root, recipe.name)
+        _write_logins(feature.logins, root, recipe.seed)
     if name == "rootfs":
-        _write_accounts(_merge_accounts(device.accounts, features), root, recipe.name)
+        _write_accounts(_merge_accounts(device.accounts, features), root, recipe.seed)
         if recipe.specials and os.geteuid() == 0:  # mknod needs root; without it the truth has none
             _make_specials(root)
     _settle(root)
@@ -247,7 +249,7 @@ def _apply_edits(recipe: Recipe, edits: Iterable[Edit], root: Path, values: dict
             _symlink(target, edit.link)
             continue
         if edit.key is not None:
-            content = credentials.render_key(edit.key, recipe.name)
+            content = credentials.render_key(edit.key, recipe.seed)
         elif edit.template:
             template = SKEL / "extras" / edit.template
             content = substitute(template.read_text(), values, f"extras/{edit.template}").encode()
@@ -386,9 +388,9 @@ def _record(recipe: Recipe, feature: Feature, root: Path, values: dict[str, str]
             record.update(
                 key_id=edit.key.id,
                 algorithm=edit.key.algorithm,
-                bits=credentials.key_bits(edit.key, recipe.name),
+                bits=credentials.key_bits(edit.key, recipe.seed),
                 format=edit.key.form,
                 shared=edit.key.shared,
-                public_sha256=credentials.public_sha256(edit.key, recipe.name),
+                public_sha256=credentials.public_sha256(edit.key, recipe.seed),
             )
     return record
