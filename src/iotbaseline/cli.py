@@ -30,6 +30,7 @@ class LazyGroup(click.Group):
         "init": "iotbaseline.profile_cli:init",
         "label": "iotbaseline.label_cli:label",
         "probe": "iotbaseline.probe_cli:probe",
+        "results": "iotbaseline.results_cli:results",
         "sbom": "iotbaseline.sbom_cli:sbom",
         "scan": "iotbaseline.scan_cli:scan",
         "statement": "iotbaseline.statement_cli:statement",

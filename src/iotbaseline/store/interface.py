@@ -6,7 +6,7 @@ identified by its SHA-256: the same bytes under another name are the same image.
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
@@ -43,6 +43,8 @@ class StoredScan:
     output: str | None
     """Folder holding this scan's reports and SBOMs."""
     error: str | None
+    product: Mapping[str, JSONValue] = field(default_factory=dict)
+    """The image's product facts as first given (`ImageRef.product`)."""
 
 
 class ResultStore(Protocol):

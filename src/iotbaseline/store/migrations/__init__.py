@@ -1,0 +1,1 @@
+"""The results schema's Alembic migrations (`env.py`, `versions/`), run by `iotbaseline.store.migrate`."""
