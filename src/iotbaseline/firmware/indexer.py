@@ -1,5 +1,6 @@
 """Builds the FirmwareTree from the secured output folder and unblob's journal."""
 
+import dataclasses
 import hashlib
 import os
 import stat
@@ -21,7 +22,8 @@ _HASH_BLOCK = 1024 * 1024
 def build_tree(root: Path, entries: Iterable[Entry], records: list[TaskRecord], image: Path) -> FirmwareTree:
     root = root.resolve()
     relative = {r.path: _relative_to(r.path, root) for r in records}
-    entries = _with_recorded_specials(list(entries), records, relative)
+    entries = _with_declared_modes(list(entries), records, root)
+    entries = _with_recorded_specials(entries, records, relative)
     relative[str(image.resolve())] = image.name
     origins = OriginIndex(records, relative)
     known_hashes = {relative[r.path]: r.sha256 for r in records if r.sha256}
@@ -73,6 +75,34 @@ def build_tree(root: Path, entries: Iterable[Entry], records: list[TaskRecord], 
     )
     directories = frozenset(e.path for e in entries if e.kind is EntryKind.DIRECTORY)
     return FirmwareTree(root, tuple(files), tuple(links), special, directories, rootfs)
+
+
+def _with_declared_modes(entries: list[Entry], records: list[TaskRecord], root: Path) -> list[Entry]:
+    """Files with the mode their image declares, where an extraction recorded it before unblob's
+    clean-up (or the walk) changed it on disk; the file type must agree with what is on disk."""
+    declared: dict[str, int] = {}
+    for record in records:
+        for chunk in record.chunks:
+            if chunk.modes is not None:
+                folder = _relative_to(chunk.modes.folder, root)
+                declared.update((f"{folder}/{path}", mode) for path, mode in chunk.modes.modes)
+    if not declared:
+        return entries
+    return [_declared(entry, declared.get(entry.path)) for entry in entries]
+
+
+def _declared(entry: Entry, mode: int | None) -> Entry:
+    if mode is None or _kind_of(mode) is not entry.kind:
+        return entry
+    return dataclasses.replace(entry, mode=stat.S_IMODE(mode))
+
+
+def _kind_of(mode: int) -> EntryKind | None:
+    if stat.S_ISREG(mode):
+        return EntryKind.FILE
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+        return special_kind(mode)
+    return None
 
 
 def _with_recorded_specials(entries: list[Entry], records: list[TaskRecord], relative: dict[str, str]) -> list[Entry]:

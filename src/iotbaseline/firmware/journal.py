@@ -15,6 +15,7 @@ from typing import Any, ClassVar, TextIO
 from unblob import report as unblob_report
 from unblob.models import Task, TaskResult
 
+from iotbaseline.firmware.declared_modes import MODES_NOT_LISTED, DeclaredModesReport
 from iotbaseline.firmware.incomplete import IncompleteKind
 
 # unblob's report classes, most specific first, and the kind of incompleteness each one means.
@@ -54,6 +55,16 @@ class SpecialFile:
 
 
 @dataclass(frozen=True)
+class DeclaredModes:
+    """The modes of the files one extraction wrote, as the image declares them (see declared_modes)."""
+
+    folder: str
+    """The extraction folder, absolute like `TaskRecord.path`."""
+    modes: tuple[tuple[str, int], ...]
+    """(path relative to `folder`, st_mode with the file type bits)."""
+
+
+@dataclass(frozen=True)
 class Chunk:
     id: str
     handler: str
@@ -61,6 +72,7 @@ class Chunk:
     end: int
     problems: tuple[Problem, ...] = ()
     specials: tuple[SpecialFile, ...] = ()
+    modes: DeclaredModes | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +98,7 @@ class TaskRecord:
 # tells them apart. None: a normal situation handled correctly (absolute symlinks are how
 # firmware links its BusyBox applets), not something cut short.
 _PROBLEM_TEXT_KINDS: tuple[tuple[str, IncompleteKind | None], ...] = (
+    (MODES_NOT_LISTED, IncompleteKind.EXTRACTOR_FAILED),
     ("Absolute path as link target", None),
     ("single-file cap", IncompleteKind.BUDGET),
     ("Absolute path conversion to extraction relative failed", IncompleteKind.LINK_ESCAPE),
@@ -100,7 +113,7 @@ _PROBLEM_TEXT_KINDS: tuple[tuple[str, IncompleteKind | None], ...] = (
 def problem_from_report(report: Any) -> Problem | None:
     """The incompleteness a report means, or None when it means none. A special file an
     extractor declined to create is content (indexed from `Chunk.specials`), not a loss."""
-    if isinstance(report, (*_IGNORED_REPORTS, unblob_report.SpecialFileExtractionProblem)):
+    if isinstance(report, (*_IGNORED_REPORTS, unblob_report.SpecialFileExtractionProblem, DeclaredModesReport)):
         return None
     if type(report) is unblob_report.ExtractionProblem:
         for text, text_kind in _PROBLEM_TEXT_KINDS:
@@ -191,16 +204,17 @@ def _chunk(report: Any) -> Chunk:
         for r in report.extraction_reports
         if isinstance(r, unblob_report.SpecialFileExtractionProblem)
     )
+    modes = _declared_modes(report.extraction_reports)
     if isinstance(report, unblob_report.MultiFileReport):
-        return Chunk(id=report.id, handler=report.handler_name, start=0, end=0, problems=problems, specials=specials)
-    return Chunk(
-        id=report.id,
-        handler=report.handler_name,
-        start=report.start_offset,
-        end=report.end_offset,
-        problems=problems,
-        specials=specials,
-    )
+        return Chunk(report.id, report.handler_name, 0, 0, problems, specials, modes)
+    return Chunk(report.id, report.handler_name, report.start_offset, report.end_offset, problems, specials, modes)
+
+
+def _declared_modes(reports: list[Any]) -> DeclaredModes | None:
+    for report in reports:
+        if isinstance(report, DeclaredModesReport):
+            return DeclaredModes(folder=report.folder, modes=tuple(report.modes.items()))
+    return None
 
 
 def _encode(record: TaskRecord) -> str:
@@ -218,7 +232,15 @@ def _encode(record: TaskRecord) -> str:
             "sha256": record.sha256,
             "magic": record.magic,
             "chunks": [
-                [c.id, c.handler, c.start, c.end, [problem(p) for p in c.problems], [astuple(x) for x in c.specials]]
+                [
+                    c.id,
+                    c.handler,
+                    c.start,
+                    c.end,
+                    [problem(p) for p in c.problems],
+                    [astuple(x) for x in c.specials],
+                    [c.modes.folder, dict(c.modes.modes)] if c.modes else None,
+                ]
                 for c in record.chunks
             ],
             "problems": [problem(p) for p in record.problems],
@@ -251,6 +273,7 @@ def _decode(line: str) -> TaskRecord:
                 end=c[3],
                 problems=tuple(problem(p) for p in c[4]),
                 specials=tuple(SpecialFile(*x) for x in c[5]),
+                modes=DeclaredModes(c[6][0], tuple(c[6][1].items())) if len(c) > 6 and c[6] else None,
             )
             for c in raw["chunks"]
         ),

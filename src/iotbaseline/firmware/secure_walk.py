@@ -34,7 +34,9 @@ class Entry:
     kind: EntryKind
     size: int
     mode: int
-    """Permission bits as extracted, set-ID bits included, though they were cleared on disk."""
+    """Permission bits as found here, set-ID bits included, though they were cleared on disk. The
+    indexer prefers the mode the image declares where the extraction recorded it (declared_modes):
+    by now unblob's clean-up has added 0644 to every file."""
     link_text: str | None = None
     device: tuple[int, int] | None = None
 

@@ -32,6 +32,8 @@ class TreeFile:
     sha256: str
     type: FileType
     mode: int
+    """Permission, set-ID and sticky bits as the image declares them (`0600`, `04755`), not as the
+    extracted file on disk has them (see declared_modes)."""
     origin: tuple[Layer, ...]
     rootfs: str | None = None
     device_path: str | None = None

@@ -4,18 +4,22 @@ unblob 26.6's cpio extractor passes only the permission bits to `FileSystem.mkno
 root it turns every device node of an initramfs into an empty regular file (and as a normal user
 it reports a special file without its type); it drops FIFOs with a log line; it relocates
 absolute names without a word; and it returns none of the problems its FileSystem recorded, so a
-traversal attempt inside a cpio never reaches the report. Ours keeps unblob's parsers and handlers
-and fixes those things around them.
+traversal attempt inside a cpio never reaches the report. It also writes every file 0644, so
+programs lose their executable and set-ID bits; ours returns the modes of the headers (see
+declared_modes). Ours keeps unblob's parsers and handlers and fixes those things around them.
 """
 
+import os
 import stat
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from unblob.file_utils import File, FileSystem
+from unblob.file_utils import File, FileSystem, chop_root
 from unblob.handlers.archive import cpio
 from unblob.models import Extractor, ExtractResult, Handler
 from unblob.report import ExtractionProblem, SpecialFileExtractionProblem
+
+from iotbaseline.firmware.declared_modes import DeclaredModesReport
 
 _RECORDED = "special file recorded in the index, not created on the host"
 
@@ -57,7 +61,18 @@ class CpioExtractor(Extractor):
                             path=str(entry.path),
                         )
                     )
-        return ExtractResult(reports=fs.problems)
+        return ExtractResult(reports=[*fs.problems, _header_modes(outdir, parser.entries)])
+
+
+def _header_modes(outdir: Path, entries: list[Any]) -> DeclaredModesReport:
+    """Each header's mode by the path the FileSystem wrote it to (absolute names relocated inside,
+    as unblob's FileSystem does); names that climb out were redirected elsewhere and are left out."""
+    modes: dict[str, int] = {}
+    for entry in entries:
+        name = os.path.normpath(PurePosixPath(chop_root(entry.path)).as_posix())
+        if name != "." and not name.startswith("../") and name != "..":
+            modes[name] = entry.mode
+    return DeclaredModesReport(folder=str(outdir), modes=modes)
 
 
 class BinaryHandler(cpio.BinaryHandler):

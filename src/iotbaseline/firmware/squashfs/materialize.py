@@ -83,11 +83,13 @@ class TreeWriter:
     def _file(self, path: Path, file: FileInode) -> None:
         errors: list[str] = []
         with self._fs.open(path, "wb+") as out:
-            # Through the open descriptor: no second path resolution, and no race with the path.
-            os.fchmod(out.fileno(), file.attributes.permissions)
             if not self._budget_exhausted:
                 self._write_content(out, path, file, errors)
             out.flush()
+            # Through the open descriptor: no second path resolution, and no race with the path.
+            # After the writes: the kernel clears set-ID bits on a write by a process without
+            # CAP_FSETID (any non-root user), and the index takes modes from these files.
+            os.fchmod(out.fileno(), file.attributes.permissions)
             os.utime(out.fileno(), (file.attributes.mtime, file.attributes.mtime))
         for error in errors:
             self._problem(f"file content partly unreadable: {error}", path, resolution="Zeros written instead.")
