@@ -12,7 +12,13 @@ Times are wall-clock medians of --repeat runs. Services: for each open port, the
 names and the product/version; "same" when both name the same protocol and, where nmap gives a
 version, ours gives the same version.
 
-    .venv/bin/python -m bench.probe [--repeat 3] [--nmap-scripts telnet-brute,ssh-brute]
+Credentials (bench.probe_credentials, unless --no-credentials): our default-credential and access
+tests (`--i-own-this-device`, no TLS scan, no delay) against nmap's brute and access scripts on the
+same ports, with the same pairs: each nmap script gets our ordered list for its kind of login, cut to
+the same attempt cap, as a credential file (brute.mode=creds, brute.firstonly). nmap runs one process
+per kind of list, the processes at once; its time is the wall time of all of them.
+
+    .venv/bin/python -m bench.probe [--repeat 3] [--nmap-scripts telnet-brute,ssh-brute] [--attempts 20]
 """
 
 import argparse
@@ -30,13 +36,16 @@ from pathlib import Path
 
 from tests.live_device.device import device_address, missing_binaries, start_weak_device
 
+from bench.probe_credentials import compare_credentials, print_credentials
+from iotbaseline.live.followup import FollowUpOptions
 from iotbaseline.live.probe import ProbeOptions, probe
 from iotbaseline.live.targets import parse_targets
 
 NMAP_CREDENTIAL_SCRIPTS: tuple[str, ...] = ()
-"""Scripts the credential comparison adds (telnet-brute, ssh-brute, http-brute, mqtt-subscribe...)."""
-NMAP_NAMES = {"android adb": "adb", "upnp": "http"}
-"""nmap service names -> ours, where they differ (nmap names a UPnP description server `upnp`)."""
+"""Scripts added to the identification run (the credential comparison runs its own, bench.probe_credentials)."""
+NMAP_NAMES = {"android adb": "adb", "upnp": "http", "http-proxy": "http"}
+"""nmap service names -> ours, where they differ (nmap names a UPnP description server `upnp`, and HTTP on
+8080 `http-proxy` by the port)."""
 TRUTH = {
     "telnet": "telnet",
     "telnet-shell": "telnet",
@@ -46,6 +55,8 @@ TRUTH = {
     "mqtt": "mqtt",
     "adb": "adb",
     "upnp": "http",
+    "https": "https",
+    "webui": "http",
 }
 """What each listener of the simulated device speaks (the ground truth both tools are scored on)."""
 _NMAP_MQTT = re.compile(r"^mosquitto version (\S+)$")
@@ -83,7 +94,10 @@ def nmap_run(address: str, ports: str, scripts: tuple[str, ...]) -> tuple[float,
 
 
 def ours_command(address: str, ports: str, output: Path) -> float:
+    """The probe command as the identification comparison needs it: no access tests, TLS scans or passwords
+    (nmap -sV runs no scripts)."""
     argv = [sys.executable, "-m", "iotbaseline", "probe", address, "--ports", ports, "--no-udp", "-o", str(output)]
+    argv += ["--no-access", "--no-tls-scan", "--no-credentials"]
     started = time.monotonic()
     subprocess.run([*argv, "--fail-on", "never"], capture_output=True, check=True, timeout=900)
     return time.monotonic() - started
@@ -93,7 +107,7 @@ def ours_in_process(address: str, ports: tuple[int, ...]) -> tuple[float, dict[i
     started = time.monotonic()
     result = probe(
         parse_targets([address]),
-        ProbeOptions(ports=ports, udp=False),
+        ProbeOptions(ports=ports, udp=False, followup=FollowUpOptions(access=False, tls_scan=False)),
         confine=[ipaddress.ip_network("127.0.0.0/8")],
     )
     seconds = time.monotonic() - started
@@ -132,6 +146,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--nmap-scripts", default=",".join(NMAP_CREDENTIAL_SCRIPTS))
+    parser.add_argument("--no-credentials", action="store_true", help="Skip the default-credential comparison.")
+    parser.add_argument("--attempts", type=int, default=20, help="Pairs per login, for both tools.")
     args = parser.parse_args()
     missing = missing_binaries() + ([] if shutil.which("nmap") else ["nmap"])
     if missing:
@@ -150,6 +166,7 @@ def main() -> int:
                 command_times.append(ours_command(device.address, ports, Path(folder) / f"out{run}"))
                 seconds, nmap = nmap_run(device.address, ports, scripts)
                 nmap_times.append(seconds)
+            credentials = None if args.no_credentials else compare_credentials(device, Path(folder), args.attempts)
         finally:
             device.stop()
     print(f"target: weak simulated device {device.address}, TCP ports {ports}")
@@ -170,6 +187,8 @@ def main() -> int:
     )
     versions = [(r.port, r.nmap.version, r.ours.version) for r in rows if r.nmap and r.nmap.version and r.ours]
     print("versions (port, nmap, ours): " + "; ".join(f"{p} {n} {o or '-'}" for p, n, o in versions))
+    if credentials is not None:
+        print_credentials(credentials)
     return 0
 
 

@@ -10,8 +10,9 @@ A pure function. The rules, in order, for a provision judged on its own evidence
      claim is rejected and the verdict stays INCONCLUSIVE, saying why;
   3. the profile declares one of its conditions false -> NOT APPLICABLE, quoting that declaration;
   4. the profile declares it not supported -> FAIL (the manufacturer's own statement);
-  5. pass findings, and every check that evidences it ran -> PASS. Absence of findings is never
-     a PASS: a pass finding says what a check looked at;
+  5. pass findings, and no check that evidences it failed or ran out of time -> PASS. Absence of
+     findings is never a PASS: a pass finding says what a check looked at. A check skipped because
+     the scan lacks its input (no device probed, no image) does not block it; the reason names it;
   6. otherwise INCONCLUSIVE, with the evidence an assessor still needs and the question to ask;
      info findings that cite the provision are listed there as hints to weigh (a component with a
      known vulnerability of unassessed exploitability, a fix that took years to ship).
@@ -173,9 +174,13 @@ def _on_own_evidence(
         reason = f"the profile declares {kind} provision not supported (line {claim.line}){note}"
         contradiction = f"{reason}, but the evidence shows it met: {_titles(passes)}" if passes else ""
         return _verdict(provision, FAIL, reason, contradiction=contradiction)
-    not_run = [c for c in evidence.checks[qid] if c.status != "ran"]
-    if passes and not not_run:
-        return _verdict(provision, PASS, _titles(passes), findings=_ids(passes))
+    failed = [c for c in evidence.checks[qid] if c.status not in ("ran", "skipped")]
+    if passes and not failed:
+        reason = _titles(passes)
+        skipped = [c for c in evidence.checks[qid] if c.status == "skipped"]
+        if skipped:
+            reason += "; not examined: " + "; ".join(f"{c.check} ({c.note})" for c in skipped)
+        return _verdict(provision, PASS, reason, findings=_ids(passes))
     return _inconclusive(provision, evidence, claim)
 
 

@@ -43,6 +43,26 @@ from iotbaseline.cli_support import user_errors
     show_default=True,
     help="Exit 1 on any FAIL, on a FAIL of a mandatory provision or PSTI requirement, or never.",
 )
+@click.option(
+    "--i-own-this-device",
+    "owner",
+    is_flag=True,
+    help="Confirm you own the device(s) or have the owner's permission: allows trying default passwords.",
+)
+@click.option("--no-credentials", is_flag=True, help="Do not try default passwords, even on an owned device.")
+@click.option(
+    "--credential-attempts",
+    type=click.IntRange(min=1, max=100),
+    help="Default pairs tried per login (default 20; never more than 100).",
+)
+@click.option(
+    "--credential-delay",
+    type=click.FloatRange(min=0, max=60),
+    help="Seconds between two attempts on one login (default 0.5).",
+)
+@click.option("--no-access", is_flag=True, help="Skip the tests of access without authentication.")
+@click.option("--no-tls-scan", is_flag=True, help="Skip the TLS scans (sslyze: a few hundred handshakes per service).")
+@click.option("--reveal", is_flag=True, help="Show passwords that logged in in clear in the reports.")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json on stdout too.")
 def probe(
     hosts: tuple[str, ...],
@@ -55,17 +75,28 @@ def probe(
     allow_large_range: bool,
     profile_path: Path | None,
     fail_on: str,
+    owner: bool,
+    no_credentials: bool,
+    credential_attempts: int | None,
+    credential_delay: float | None,
+    no_access: bool,
+    no_tls_scan: bool,
+    reveal: bool,
     as_json: bool,
 ) -> None:
     """Probe HOSTS (IP addresses, host names, CIDR ranges up to a /24) and write report.json, .html,
     .sarif, .junit.xml and .md into OUTPUT, with probe-log.jsonl: every connection and request sent.
 
-    Only the addresses named are contacted; nothing is written to the device and no password is tried.
+    Only the addresses named are contacted and nothing is written to the device. Default passwords are
+    tried (a few per login, with a delay, stopping at a lockout) only with --i-own-this-device or the
+    profile's live_testing.owner_confirmed: yes.
 
     Exit codes: 0 the --fail-on policy is met, 1 it is not, 2 unusable input or options.
     """
     from iotbaseline.catalogue import default_catalogue
-    from iotbaseline.checks.base import ScanEvidence
+    from iotbaseline.checks.base import CheckSettings, ScanEvidence
+    from iotbaseline.live.credentials.phase import CredentialOptions, owner_confirmation
+    from iotbaseline.live.followup import FollowUpOptions
     from iotbaseline.live.ports import parse_ports
     from iotbaseline.live.probe import ProbeOptions
     from iotbaseline.live.run import print_probe_summary, run_probe, write_attempt_log
@@ -73,7 +104,7 @@ def probe(
     from iotbaseline.profile.loader import load_profile
     from iotbaseline.report import write_reports
     from iotbaseline.report.exit_policy import exit_code
-    from iotbaseline.scan import judge
+    from iotbaseline.scan import ScanOptions, judge
     from iotbaseline.scan_cli import print_summary
 
     catalogue = default_catalogue()
@@ -84,9 +115,18 @@ def probe(
         product = dict(profile.to_dict().get("product") or {}) if profile is not None else None
         limits = ProbeLimits(max_rate=max_rate, connect_timeout=read_timeout, read_timeout=read_timeout)
         ports = parse_ports(ports_text) if ports_text else None
-        options = ProbeOptions(ports=ports, all_ports=all_ports, udp=not no_udp, limits=limits)
+        credentials = CredentialOptions(
+            enabled=not no_credentials,
+            authorised_by=owner_confirmation(owner, profile),
+            attempts=credential_attempts,
+            delay=credential_delay,
+        )
+        followup = FollowUpOptions(access=not no_access, tls_scan=not no_tls_scan, credentials=credentials)
+        options = ProbeOptions(ports=ports, all_ports=all_ports, udp=not no_udp, limits=limits, followup=followup)
         result = run_probe(hosts, options, allow_large_range=allow_large_range, shown=not as_json)
-        outcome = judge((), ScanEvidence(profile=profile, hosts=result.hosts), product, catalogue=catalogue)
+        evidence = ScanEvidence(profile=profile, hosts=result.hosts)
+        settings = ScanOptions(settings=CheckSettings(reveal=reveal))
+        outcome = judge((), evidence, product, settings, catalogue=catalogue)
         written = write_reports(outcome.assessment, catalogue, output) + write_attempt_log(result, output)
     if as_json:
         json.dump(outcome.assessment.to_dict(), sys.stdout, indent=1)

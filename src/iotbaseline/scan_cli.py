@@ -15,6 +15,8 @@ from iotbaseline.firmware.limits import ExtractionLimits
 from iotbaseline.model import Assessment, VerdictValue
 
 if TYPE_CHECKING:
+    from iotbaseline.live.probe import ProbeOptions
+    from iotbaseline.profile.model import ProductProfile
     from iotbaseline.scan import ScanOutcome
 
 _STYLE = {
@@ -58,6 +60,12 @@ _STYLE = {
     help="Also probe this device on the network (address or name; repeatable), judged with the images.",
 )
 @click.option(
+    "--i-own-this-device",
+    "owner",
+    is_flag=True,
+    help="With --host: you own the device, so its logins may be tried with known default passwords.",
+)
+@click.option(
     "--offline",
     is_flag=True,
     help="Do not fetch the documents the profile names (disclosure policy, support period, security.txt).",
@@ -74,6 +82,7 @@ def scan(
     vulndb: Path | None,
     vex_files: tuple[Path, ...],
     host_names: tuple[str, ...],
+    owner: bool,
     offline: bool,
     limits: ExtractionLimits,
 ) -> None:
@@ -89,7 +98,6 @@ def scan(
     """
     from iotbaseline.catalogue import default_catalogue
     from iotbaseline.checks.base import CheckSettings
-    from iotbaseline.live.probe import ProbeOptions
     from iotbaseline.live.run import run_probe, write_attempt_log
     from iotbaseline.profile.loader import load_profile
     from iotbaseline.report import write_reports
@@ -108,7 +116,9 @@ def scan(
             database_for_scan(vulndb).close()  # an unusable database is the user's error, before any work
         settings = CheckSettings(reveal=reveal, vulnerability_db=vulndb, vex=vex)
         probed = (
-            run_probe(host_names, ProbeOptions(), allow_large_range=False, shown=not as_json) if host_names else None
+            run_probe(host_names, _probe_options(owner, profile), allow_large_range=False, shown=not as_json)
+            if host_names
+            else None
         )
         label = "Scanning " + ", ".join(image.name for image in images)
         with extraction_progress(label, shown=not as_json) as progress:
@@ -125,6 +135,16 @@ def scan(
     else:
         print_summary(assessment, written, Console())
     sys.exit(exit_code(assessment, catalogue, fail_on))
+
+
+def _probe_options(owner: bool, profile: "ProductProfile | None") -> "ProbeOptions":
+    """The probe of `scan --host`: the default ports; passwords tried only when the owner confirmed it."""
+    from iotbaseline.live.credentials.phase import CredentialOptions, owner_confirmation
+    from iotbaseline.live.followup import FollowUpOptions
+    from iotbaseline.live.probe import ProbeOptions
+
+    credentials = CredentialOptions(authorised_by=owner_confirmation(owner, profile))
+    return ProbeOptions(followup=FollowUpOptions(credentials=credentials))
 
 
 def write_sboms(outcome: "ScanOutcome", output: Path) -> list[Path]:

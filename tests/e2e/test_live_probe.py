@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 
 from iotbaseline.live.discover import discover
+from iotbaseline.live.followup import FollowUpOptions
 from iotbaseline.live.model import LiveHost, ObservedService
 from iotbaseline.live.probe import ProbeOptions, ProbeResult, probe
+from iotbaseline.live.session import ProbeLimits
 from iotbaseline.live.targets import parse_targets
 from tests.corpus import build_image
 from tests.live_device.device import SimulatedDevice
@@ -24,10 +26,15 @@ from tests.live_device.fixtures import hardened_device, weak_device
 __all__ = ["hardened_device", "weak_device"]  # the fixtures, imported for pytest
 pytestmark = pytest.mark.e2e
 LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
+PATIENT = ProbeLimits(connect_timeout=10.0, read_timeout=10.0)
+"""The suite runs two workers on two cores: an answer from a loopback server can take seconds, and a
+timeout would misidentify it; an unanswered probe costs the wait, so only the tests wait this long."""
 
 
 def probe_device(device: SimulatedDevice) -> tuple[LiveHost, ProbeResult]:
-    result = probe(parse_targets([device.address]), ProbeOptions(ports=device.tcp_ports), confine=[LOOPBACK])
+    followup = FollowUpOptions(access=False, tls_scan=False)
+    options = ProbeOptions(ports=device.tcp_ports, limits=PATIENT, followup=followup)
+    result = probe(parse_targets([device.address]), options, confine=[LOOPBACK])
     assert all(ipaddress.ip_address(attempt.address) in LOOPBACK for attempt in result.attempts)
     return result.hosts[0], result
 
@@ -41,7 +48,11 @@ def by_listener(device: SimulatedDevice, host: LiveHost) -> dict[str, ObservedSe
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "iotbaseline", *args], capture_output=True, text=True, timeout=300, check=False
+        [sys.executable, "-m", "iotbaseline", *args, *(["--timeout", "10"] if args[0] == "probe" else [])],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
@@ -65,6 +76,8 @@ def test_the_weak_device_services_are_identified_with_products_and_versions(weak
         "adb": ("adb", "android (simcam)", None),
         "upnp": ("http", "iotbaseline-sim-upnp", "1.0"),
         "ssdp": ("ssdp", "iotbaseline-sim-upnp", "1.0"),
+        "https": ("https", "lighttpd", "1.4.69"),
+        "webui": ("http", "iotbaseline-sim-webui", "1.0"),
     }
     assert seen["telnet"].evidence["prompt"] == "login" and seen["telnet-shell"].evidence["prompt"] == "shell"
     assert seen["http"].evidence["authentication"] == [{"scheme": "basic", "realm": "SimCam"}]
@@ -84,6 +97,7 @@ def test_the_hardened_device_services_are_identified_too(hardened_device: Simula
         "https": "https",
         "rtsp": "rtsp",
         "mqtts": "mqtts",
+        "webui-tls": "https",
     }
     assert seen["http"].evidence["status"] == 301 and str(seen["http"].evidence["location"]).startswith("https://")
     certificate = seen["https"].evidence["tls"]["certificate"]

@@ -2,6 +2,7 @@
 
 import datetime
 import ipaddress
+import subprocess
 from pathlib import Path
 
 from cryptography import x509
@@ -30,6 +31,36 @@ def write_self_signed(folder: Path, address: str, common_name: str) -> tuple[Pat
     cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(
         key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    key_path.chmod(0o600)
+    return cert_path, key_path
+
+
+def write_weak_certificate(folder: Path) -> tuple[Path, Path]:
+    """(certificate PEM, key PEM): RSA 1024 with a SHA-1 signature, for the common name only (no address
+    in it): the weak device's old TLS listener. Made with openssl, since cryptography no longer signs
+    with SHA-1."""
+    cert_path, key_path = folder / "weak.crt", folder / "weak.key"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:1024",
+            "-sha1",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=simcam.local",
+            "-keyout",
+            str(key_path),
+            "-out",
+            str(cert_path),
+        ],
+        check=True,
+        capture_output=True,
     )
     key_path.chmod(0o600)
     return cert_path, key_path

@@ -7,6 +7,7 @@ import contextlib
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.live_device.certificates import write_self_signed
+from tests.live_device.certificates import write_self_signed, write_weak_certificate
 from tests.live_device.responders import (
     ResponderLoop,
     RtspSettings,
@@ -23,6 +24,7 @@ from tests.live_device.responders import (
     description_handler,
     rtsp_handler,
 )
+from tests.live_device.webui import WebUiSettings, webui_handler
 
 LOGIN_PROGRAM = Path(__file__).with_name("login.py")
 READY_SECONDS = 10.0
@@ -106,6 +108,8 @@ STANDARD_PORTS = {
     "adb": 5555,
     "upnp": 49152,
     "ssdp": 1900,
+    "webui": 8080,
+    "webui-tls": 8443,
 }
 
 
@@ -216,9 +220,10 @@ class _Builder:
         config = self.write(f"{name}.conf", "\n".join(lines) + "\n")
         self.spawn(name, ["mosquitto", "-c", str(config)])
 
-    def lighttpd(self, account: Account, tls: bool) -> None:
+    def lighttpd(self, account: Account, tls: bool, weak_tls: bool = False) -> None:
         """Basic authentication on /; with `tls`, HTTPS on 443 and plain HTTP only redirecting to it,
-        without a version in the Server header."""
+        without a version in the Server header; with `weak_tls`, HTTPS on 443 beside plain HTTP, as old
+        devices have it: TLS 1.0 and anonymous suites allowed, an RSA 1024 certificate signed with SHA-1."""
         http = self.port("http")
         self.device.accounts["http"] = account
         users = self.write("lighttpd.users", f"{account.user}:{account.password}\n", 0o600)
@@ -230,6 +235,7 @@ class _Builder:
             f'server.bind = "{self.address}"',
             f"server.port = {http}",
             f'server.errorlog = "{self.folder / "lighttpd.error.log"}"',
+            'index-file.names = ( "index.html" )',
             'server.modules = ("mod_redirect", "mod_auth", "mod_authn_file", "mod_openssl")',
             'auth.backend = "plain"',
             f'auth.backend.plain.userfile = "{users}"',
@@ -247,9 +253,18 @@ class _Builder:
                 f'  url.redirect = ( "^/(.*)" => "https://{self.address}:{https}/$1" )',
                 "}",
             ]
+        if weak_tls:
+            https = self.port("https")
+            cert, key = write_weak_certificate(self.folder)
+            lines += [
+                f'$SERVER["socket"] == "{self.address}:{https}" {{',
+                f'  ssl.engine = "enable"\n  ssl.pemfile = "{cert}"\n  ssl.privkey = "{key}"',
+                '  ssl.openssl.ssl-conf-cmd = ( "MinProtocol" => "TLSv1", "CipherString" => "ALL:@SECLEVEL=0" )',
+                "}",
+            ]
         config = self.write("lighttpd.conf", "\n".join(lines) + "\n")
         self.spawn("http", ["lighttpd", "-D", "-f", str(config)])
-        if tls:
+        if tls or weak_tls:
             self.wait_ready("https")
 
     def responders(self) -> ResponderLoop:
@@ -272,6 +287,32 @@ class _Builder:
         self.responders().udp(self.address, ssdp, lambda: SsdpResponder(location))
         self.wait_ready("upnp")
 
+    def webui(self, settings: WebUiSettings, tls: bool = False) -> None:
+        """The vendor web interface (tests/live_device/webui.py); over TLS 1.2+ with the device's
+        certificate on the hardened device."""
+        name = "webui-tls" if tls else "webui"
+        port = self.port(name)
+        self.device.accounts[name] = Account(settings.user, settings.password)
+        context = None
+        if tls:
+            cert, key = write_self_signed(self.folder, self.address, "simcam.local")
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.minimum_version = ssl.TLSVersion.TLSv1_2
+            context.load_cert_chain(cert, key)
+        self.responders().tcp(self.address, port, webui_handler(settings), ssl_context=context)
+        self.wait_ready(name)
+
+    def retained_message(self, name: str, topic: str, payload: bytes) -> None:
+        """Publishes one retained message to the device's own broker, as the device's firmware would."""
+        port = self.device.ports[name]
+        identifier, topic_bytes = b"simcam", topic.encode()
+        connect = b"\x00\x04MQTT\x04\x02\x00\x1e" + len(identifier).to_bytes(2, "big") + identifier
+        publish = len(topic_bytes).to_bytes(2, "big") + topic_bytes + payload
+        with socket.create_connection((self.address, port), timeout=5) as client:
+            client.sendall(b"\x10" + bytes((len(connect),)) + connect)
+            client.recv(4)
+            client.sendall(b"\x31" + bytes((len(publish),)) + publish + b"\xe0\x00")
+
     def adb(self) -> None:
         port = self.port("adb")
         self.responders().tcp(self.address, port, adb_handler())
@@ -289,8 +330,11 @@ def _started(device: SimulatedDevice) -> Iterator[_Builder]:
 
 def start_weak_device(folder: Path, address: str) -> SimulatedDevice:
     """Telnet with a login and default credentials (23) and without any login (2323), SSH and the
-    web interface with admin/admin, the web admin over plain HTTP, an RTSP stream without
-    authentication, an anonymous MQTT broker, ADB open to any host, SSDP with a UPnP description."""
+    web interface with admin/admin, the web admin over plain HTTP and over HTTPS with TLS 1.0, an
+    RSA 1024 SHA-1 certificate and anonymous suites, an RTSP stream without authentication, an
+    anonymous MQTT broker with a retained message, ADB open to any host, SSDP with a UPnP Internet
+    gateway whose control answers anyone, a vendor web interface (login form admin/admin) whose
+    system page needs no login."""
     device = SimulatedDevice("weak", address, folder)
     default = Account("admin", "admin")
     with _started(device) as build:
@@ -298,17 +342,20 @@ def start_weak_device(folder: Path, address: str) -> SimulatedDevice:
         build.telnet("telnet", build.login_program())
         build.telnet("telnet-shell", build.shell_program())
         build.dropbear(default)
-        build.lighttpd(default, tls=False)
+        build.lighttpd(default, tls=False, weak_tls=True)
         build.rtsp(RtspSettings())
         build.mosquitto("mqtt", anonymous=True)
+        build.retained_message("mqtt", "simcam/status", b"online")
         build.adb()
         build.upnp()
+        build.webui(WebUiSettings(default.user, default.password, open_system_page=True))
     return device
 
 
 def start_hardened_device(folder: Path, address: str) -> SimulatedDevice:
     """SSH with a per-device password, HTTPS (plain HTTP only redirects), RTSP with Digest
-    authentication, MQTT over TLS with accounts only; no telnet, no debug port."""
+    authentication, MQTT over TLS with accounts only, a vendor web interface over TLS that locks
+    logins out after 5 failures; no telnet, no debug port."""
     device = SimulatedDevice("hardened", address, folder)
     unique = Account("owner", os.urandom(12).hex())
     with _started(device) as build:
@@ -316,4 +363,5 @@ def start_hardened_device(folder: Path, address: str) -> SimulatedDevice:
         build.lighttpd(unique, tls=True)
         build.rtsp(RtspSettings(digest_user=unique.user, digest_password=unique.password))
         build.mosquitto("mqtts", anonymous=False, account=unique)
+        build.webui(WebUiSettings(unique.user, unique.password, lockout_after=5), tls=True)
     return device

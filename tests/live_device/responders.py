@@ -6,6 +6,7 @@ who they are (`iotbaseline-sim-*`): the simulator pretends to be no real product
 import asyncio
 import hashlib
 import os
+import ssl
 import struct
 import threading
 from collections.abc import Awaitable, Callable
@@ -43,9 +44,13 @@ class ResponderLoop:
         return asyncio.run_coroutine_threadsafe(wrapped(), self.loop).result(10)
 
     def tcp(
-        self, address: str, port: int, handler: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+        self,
+        address: str,
+        port: int,
+        handler: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]],
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
-        server = self.run(asyncio.start_server(handler, address, port, reuse_address=True))
+        server = self.run(asyncio.start_server(handler, address, port, reuse_address=True, ssl=ssl_context))
         assert isinstance(server, asyncio.AbstractServer)
         self.servers.append(server)
 
@@ -141,23 +146,63 @@ class SsdpResponder(asyncio.DatagramProtocol):
         self.transport.sendto(answer.encode(), addr)
 
 
+IGD_DESCRIPTION = (
+    b'<?xml version="1.0"?><root xmlns="urn:schemas-upnp-org:device-1-0"><device>'
+    b"<deviceType>urn:schemas-upnp-org:device:InternetGatewayDevice:1</deviceType><friendlyName>SimCam</friendlyName>"
+    b"<manufacturer>iotbaseline simulator</manufacturer><modelName>SimCam</modelName><deviceList><device>"
+    b"<deviceType>urn:schemas-upnp-org:device:WANDevice:1</deviceType><deviceList><device>"
+    b"<deviceType>urn:schemas-upnp-org:device:WANConnectionDevice:1</deviceType><serviceList><service>"
+    b"<serviceType>urn:schemas-upnp-org:service:WANIPConnection:1</serviceType>"
+    b"<serviceId>urn:upnp-org:serviceId:WANIPConn1</serviceId><controlURL>/ctl/IPConn</controlURL>"
+    b"<eventSubURL>/evt/IPConn</eventSubURL><SCPDURL>/WANIPCn.xml</SCPDURL>"
+    b"</service></serviceList></device></deviceList></device></deviceList></device></root>"
+)
+_SOAP_ANSWERS = {
+    "GetExternalIPAddress": (
+        200,
+        '<u:GetExternalIPAddressResponse xmlns:u="urn:schemas-upnp-org:service:WANIPConnection:1">'
+        "<NewExternalIPAddress>192.0.2.1</NewExternalIPAddress></u:GetExternalIPAddressResponse>",
+    ),
+    "GetGenericPortMappingEntry": (
+        500,
+        "<s:Fault><faultcode>s:Client</faultcode><faultstring>UPnPError</faultstring><detail>"
+        '<UPnPError xmlns="urn:schemas-upnp-org:control-1-0"><errorCode>713</errorCode>'
+        "<errorDescription>SpecifiedArrayIndexInvalid</errorDescription></UPnPError></detail></s:Fault>",
+    ),
+}
+
+
 def description_handler() -> Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]:
-    body = (
-        b'<?xml version="1.0"?><root xmlns="urn:schemas-upnp-org:device-1-0"><device>'
-        b"<deviceType>urn:schemas-upnp-org:device:Basic:1</deviceType><friendlyName>SimCam</friendlyName>"
-        b"<manufacturer>iotbaseline simulator</manufacturer><modelName>SimCam</modelName></device></root>"
-    )
+    """The weak device's UPnP Internet gateway: its description, and a control URL that answers the
+    read-only actions to anyone (as miniupnpd does); any other action is refused (the probe never sends one)."""
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+            head = (await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)).decode("latin-1")
+            lines = head.split("\r\n")
+            headers = {k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:] if ":" in x)}
+            length = int(headers.get("content-length", "0") or 0)
+            if length:
+                await asyncio.wait_for(reader.readexactly(min(length, 65536)), 10)
+            status, body, kind = 200, IGD_DESCRIPTION, "text/xml"
+            if lines[0].startswith("POST /ctl/IPConn"):
+                action = headers.get("soapaction", "").strip('"').rpartition("#")[2]
+                status, inner = _SOAP_ANSWERS.get(
+                    action, (401, "<s:Fault><faultstring>Action not authorized</faultstring></s:Fault>")
+                )
+                body = (
+                    '<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
+                    f"{inner}</s:Body></s:Envelope>"
+                ).encode()
+                kind = 'text/xml; charset="utf-8"'
+            reason = {200: "OK", 401: "Unauthorized", 500: "Internal Server Error"}[status]
             writer.write(
-                f"HTTP/1.1 200 OK\r\nServer: {SERVER_TAG}\r\nContent-Type: text/xml\r\n"
+                f"HTTP/1.1 {status} {reason}\r\nServer: {SERVER_TAG}\r\nContent-Type: {kind}\r\n"
                 f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
                 + body
             )
             await writer.drain()
-        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ConnectionError):
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ConnectionError, ValueError):
             pass
         finally:
             writer.close()

@@ -67,12 +67,20 @@ def test_a_pass_needs_a_check_that_ran_and_says_what_it_looked_at() -> None:
     assert decided.verdict is VerdictValue.PASS and "3,682" in decided.reason
 
 
-def test_a_pass_finding_does_not_pass_when_another_check_for_it_did_not_run() -> None:
+def test_a_pass_finding_does_not_pass_when_another_check_for_it_failed() -> None:
     looked = finding(Outcome.PASS, "EN303645:5.1-1")
-    skipped = CheckRun("live.default-credentials", "1", ("EN303645:5.1-1",), "skipped", note="no host given")
-    decided = verdict(assess(CATALOGUE, [looked], [ran("EN303645:5.1-1"), skipped]), "EN303645", "5.1-1")
+    broken = CheckRun("firmware.credentials.hardcoded", "1", ("EN303645:5.1-1",), "error", note="time budget spent")
+    decided = verdict(assess(CATALOGUE, [looked], [ran("EN303645:5.1-1"), broken]), "EN303645", "5.1-1")
     assert decided.verdict is VerdictValue.INCONCLUSIVE
-    assert any("no host given" in item for item in decided.missing_evidence)
+    assert any("time budget spent" in item for item in decided.missing_evidence)
+
+
+def test_a_check_skipped_for_lack_of_its_input_does_not_block_a_pass_but_is_named() -> None:
+    looked = finding(Outcome.PASS, "EN303645:5.1-1")
+    skipped = CheckRun("live.default-credentials", "1", ("EN303645:5.1-1",), "skipped", note="needs live input")
+    decided = verdict(assess(CATALOGUE, [looked], [ran("EN303645:5.1-1"), skipped]), "EN303645", "5.1-1")
+    assert decided.verdict is VerdictValue.PASS
+    assert "not examined: live.default-credentials (needs live input)" in decided.reason
 
 
 def test_inconclusive_lists_missing_evidence_and_the_question_to_answer() -> None:

@@ -12,7 +12,7 @@ from iotbaseline.documents.policy_check import DisclosurePolicyCheck
 from iotbaseline.documents.security_txt_check import SecurityTxtCheck
 from iotbaseline.documents.support_period_check import SupportPeriodCheck
 from iotbaseline.hardening.check import BinaryHardeningCheck
-from iotbaseline.live.checks import LiveServicesCheck
+from iotbaseline.live.checks import LiveAccessCheck, LiveCredentialsCheck, LiveServicesCheck, LiveTlsCheck
 from iotbaseline.reset import FactoryResetCheck
 from iotbaseline.services import (
     BackdoorCheck,
@@ -47,4 +47,7 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     SecurityTxtCheck,
     SupportPeriodCheck,
     LiveServicesCheck,
+    LiveCredentialsCheck,
+    LiveAccessCheck,
+    LiveTlsCheck,
 )

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from iotbaseline.live.trials import AccessResult, CredentialRun, CredentialTrial, TlsScan
 from iotbaseline.model import JSONValue
 
 
@@ -57,3 +58,15 @@ class LiveHost:
     """default (the consumer-device list of data/live/ports.yaml), all (1-65535) or custom (--ports)."""
     ports_unanswered: tuple[int, ...] = ()
     """TCP ports whose connection attempt timed out (filtered, or a device too slow to tell)."""
+    credential_run: CredentialRun | None = None
+    """Whether default credentials were tried (None: the probe had no credential phase)."""
+    credentials: tuple[CredentialTrial, ...] = ()
+    """One trial per login found on a service."""
+    access: tuple[AccessResult, ...] = ()
+    """Functions tested for access without authentication."""
+    access_tested: bool = False
+    """The access tests ran (False: skipped, or a probe without them)."""
+    tls_scans: tuple[TlsScan, ...] = ()
+    """The TLS configuration of each TLS service."""
+    tls_tested: bool = False
+    """The TLS scans ran (False: skipped with --no-tls-scan, or a probe without them)."""

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from iotbaseline.live.fingerprints import default_fingerprints
+from iotbaseline.live.followup import FollowUpOptions, follow_up
 from iotbaseline.live.identify import Identifier
 from iotbaseline.live.model import LiveHost, ObservedService, Transport
 from iotbaseline.live.ports import PortHint, PortList, default_ports
@@ -27,6 +28,8 @@ class ProbeOptions:
     udp: bool = True
     """Ask the default list's UDP services their harmless question."""
     limits: ProbeLimits = field(default_factory=ProbeLimits)
+    followup: FollowUpOptions = field(default_factory=FollowUpOptions)
+    """The tests after the port scan: access without authentication, TLS, default credentials."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ async def _probe_host(session: ProbeSession, target: Target, options: ProbeOptio
             }
         )
     )
-    return LiveHost(
+    host = LiveHost(
         target=target.name,
         address=target.address,
         services=tuple(services),
@@ -78,6 +81,7 @@ async def _probe_host(session: ProbeSession, target: Target, options: ProbeOptio
         port_selection=selection,
         ports_unanswered=unanswered,
     )
+    return await follow_up(session, target, host, options.followup)
 
 
 def _tcp_ports(options: ProbeOptions, port_list: PortList) -> tuple[str, tuple[int, ...]]:

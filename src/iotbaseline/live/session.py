@@ -6,6 +6,7 @@ report show. Later probes (default credentials, unauthenticated access, TLS) use
 import asyncio
 import contextlib
 import ipaddress
+import socket
 import ssl
 import time
 from collections import Counter
@@ -148,6 +149,7 @@ class ProbeSession:
         self._rate = RateLimiter(self.limits.max_rate)
         self._slots = asyncio.Semaphore(self.limits.concurrency)
         self._charges: Counter[str] = Counter()
+        self._failures: dict[tuple[str, int, str], str] = {}
 
     def allow(self, address: str) -> None:
         """Raises TargetNotAllowed unless the user named this address (and it lies in `confine`)."""
@@ -165,8 +167,16 @@ class ProbeSession:
     def spent(self, key: str) -> int:
         return self._charges[key]
 
+    def failure_of(self, address: str, port: int, purpose: str) -> str | None:
+        """Why the last connection of `purpose` to the port was not opened (closed, timeout, error), if it was not."""
+        return self._failures.get((address, port, purpose))
+
     def log(self, address: str, port: int, transport: Transport, purpose: str, outcome: str, detail: str = "") -> None:
         seconds = time.monotonic() - self._started
+        if transport is Transport.TCP and outcome in ("closed", "timeout", "error"):
+            self._failures[(address, port, purpose)] = outcome
+        elif transport is Transport.TCP and outcome == "open":
+            self._failures.pop((address, port, purpose), None)
         self.attempts.append(Attempt(seconds, address, port, transport, purpose, outcome, detail[:200]))
 
     @contextlib.asynccontextmanager
@@ -198,6 +208,42 @@ class ProbeSession:
                 connection.writer.close()
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(connection.writer.wait_closed(), 0.5)
+
+    @contextlib.asynccontextmanager
+    async def connect_socket(
+        self, address: str, port: int, purpose: str, cap: int | None = None
+    ) -> AsyncIterator[socket.socket | None]:
+        """A connected non-blocking socket, for a library that runs its own protocol over it (asyncssh),
+        under the same allow-list, cap, rate, concurrency and log as `connect`; closed on exit."""
+        self.allow(address)
+        family = purpose.split(":", 1)[0]
+        self.charge(f"{address}:{port}/tcp/{family}", cap or self.limits.attempts_per_port)
+        async with self._slots:
+            await self._rate.wait()
+            kind = socket.AF_INET6 if ":" in address else socket.AF_INET
+            sock = socket.socket(kind, socket.SOCK_STREAM)
+            sock.setblocking(False)
+            try:
+                connected = await self._sock_connect(sock, address, port, purpose)
+                yield sock if connected else None
+            finally:
+                sock.close()
+
+    async def _sock_connect(self, sock: socket.socket, address: str, port: int, purpose: str) -> bool:
+        loop = asyncio.get_running_loop()
+        try:
+            await asyncio.wait_for(loop.sock_connect(sock, (address, port)), self.limits.connect_timeout)
+        except TimeoutError:
+            self.log(address, port, Transport.TCP, purpose, "timeout")
+            return False
+        except ConnectionRefusedError:
+            self.log(address, port, Transport.TCP, purpose, "closed")
+            return False
+        except OSError as error:
+            self.log(address, port, Transport.TCP, purpose, "error", f"{type(error).__name__}: {error}")
+            return False
+        self.log(address, port, Transport.TCP, purpose, "open")
+        return True
 
     async def _open(
         self, address: str, port: int, purpose: str, tls: ssl.SSLContext | None, server_name: str | None

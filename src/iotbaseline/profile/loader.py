@@ -12,6 +12,7 @@ from iotbaseline.profile.claims import read_claims
 from iotbaseline.profile.consistency import check_consistency
 from iotbaseline.profile.features import FEATURE_KEYS
 from iotbaseline.profile.model import (
+    LiveTesting,
     Manufacturer,
     Product,
     ProductProfile,
@@ -54,6 +55,7 @@ def parse_profile(text: str, source: str = "<profile>", catalogue: Catalogue | N
         update_delivery=UpdateDelivery(**sections["update_delivery"]),
         vulnerability_disclosure=VulnerabilityDisclosure(**sections["vulnerability_disclosure"]),
         support_period=SupportPeriod(**sections["support_period"]),
+        live_testing=LiveTesting(**sections["live_testing"]),
         statement_of_compliance=statement_of_compliance,
         claims=read_claims(reader, claims_node, catalogue if catalogue is not None else default_catalogue(), features),
         source=source,

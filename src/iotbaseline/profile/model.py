@@ -80,6 +80,12 @@ class SupportPeriod:
 
 
 @dataclass(frozen=True)
+class LiveTesting:
+    owner_confirmed: bool | None = None
+    """The owner of the probed devices allows default-password attempts on them (like --i-own-this-device)."""
+
+
+@dataclass(frozen=True)
 class Claim:
     provision: str
     """Qualified provision id, e.g. EN303645:5.1-1."""
@@ -98,6 +104,7 @@ class ProductProfile:
     update_delivery: UpdateDelivery = field(default_factory=UpdateDelivery)
     vulnerability_disclosure: VulnerabilityDisclosure = field(default_factory=VulnerabilityDisclosure)
     support_period: SupportPeriod = field(default_factory=SupportPeriod)
+    live_testing: LiveTesting = field(default_factory=LiveTesting)
     statement_of_compliance: str | None = None
     """URL of the statement of compliance (PSTI Act s.9)."""
     claims: Mapping[str, Claim] = field(default_factory=dict)
@@ -140,6 +147,7 @@ class ProductProfile:
             "update_delivery": _plain(asdict(self.update_delivery)),
             "vulnerability_disclosure": _plain(asdict(self.vulnerability_disclosure)),
             "support_period": _plain(asdict(self.support_period)),
+            "live_testing": _plain(asdict(self.live_testing)),
             "statement_of_compliance": self.statement_of_compliance,
             "claims": [_plain(asdict(claim)) for claim in self.claims.values()],
             "lines": dict(self.lines),
@@ -164,6 +172,7 @@ class ProductProfile:
                 start_date=_date(period["start_date"]),
                 end_date=_date(period["end_date"]),
             ),
+            live_testing=LiveTesting(**data.get("live_testing", {})),
             statement_of_compliance=data["statement_of_compliance"],
             claims={
                 claim["provision"]: Claim(

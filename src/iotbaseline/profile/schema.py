@@ -86,6 +86,17 @@ SECTIONS: tuple[SectionSpec, ...] = (
             FieldSpec("end_date", Kind.DATE, "Last day security updates are provided, as YYYY-MM-DD."),
         ),
     ),
+    SectionSpec(
+        "live_testing",
+        "Testing a device on the network (iotbaseline probe, scan --host).",
+        (
+            FieldSpec(
+                "owner_confirmed",
+                Kind.YES_NO,
+                "yes: you own the probed devices or their owner lets you try default passwords (--i-own-this-device).",
+            ),
+        ),
+    ),
 )
 
 STATEMENT_OF_COMPLIANCE = FieldSpec(
@@ -99,6 +110,7 @@ TOP_LEVEL_KEYS = (
     "update_delivery",
     "vulnerability_disclosure",
     "support_period",
+    "live_testing",
     "statement_of_compliance",
     "claims",
 )

@@ -6,20 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from iotbaseline.live.data import LiveDataError, load_yaml
-from iotbaseline.model import Outcome, Severity
+from iotbaseline.live.finding_kinds import FindingKind, parse_finding_kinds
 
 CATEGORIES = frozenset({"login", "remote-access", "web", "stream", "mqtt", "data", "encrypted", "discovery", "debug"})
-
-
-@dataclass(frozen=True)
-class FindingKind:
-    key: str
-    outcome: Outcome
-    severity: Severity
-    provisions: tuple[str, ...]
-    title: str
-    why: str
-    remediation: str
 
 
 @dataclass(frozen=True)
@@ -48,20 +37,14 @@ def parse_service_rules(data: Mapping[str, Any]) -> ServiceRules:
     unknown = set(protocols.values()) - CATEGORIES
     if unknown:
         raise ValueError(f"unknown categories {sorted(unknown)}")
-    findings = {str(key): _kind(str(key), spec) for key, spec in data["findings"].items()}
-    return ServiceRules(protocols, findings)
+    return ServiceRules(protocols, parse_finding_kinds(data["findings"]))
 
 
-def _kind(key: str, spec: Mapping[str, Any]) -> FindingKind:
-    provisions = tuple(str(p) for p in spec["provisions"])
-    if not provisions or any(":" not in p for p in provisions):
-        raise ValueError(f"finding {key}: provisions must be qualified (EN303645:5.6-1)")
-    return FindingKind(
-        key,
-        Outcome(spec["outcome"]),
-        Severity(spec["severity"]),
-        provisions,
-        str(spec["title"]),
-        " ".join(str(spec["why"]).split()),
-        " ".join(str(spec.get("remediation", "")).split()),
-    )
+__all__ = [
+    "CATEGORIES",
+    "FindingKind",
+    "ServiceRules",
+    "default_service_rules",
+    "parse_finding_kinds",
+    "parse_service_rules",
+]

@@ -36,7 +36,7 @@ class LiveServicesCheck(Check):
                 cleartext = cleartext or key in _CLEARTEXT
                 yield self._finding(rules.kind(key), service, detail)
         yield self._summary(host, rules.kind("open-services"))
-        reason = _incomplete(host)
+        reason = incomplete_coverage(host)
         if not cleartext and reason is None:
             yield self._pass(host, rules.kind("no-cleartext-service"))
 
@@ -153,7 +153,7 @@ def _schemes(service: ObservedService) -> list[str]:
     return [str(c.get("scheme", "")) for c in challenges if isinstance(c, dict)]
 
 
-def _incomplete(host: LiveHost) -> str | None:
+def incomplete_coverage(host: LiveHost) -> str | None:
     """Why the probe cannot vouch for every service of the device, or None."""
     if host.port_selection not in ("default", "all"):
         return "only the ports named with --ports were probed"
@@ -180,7 +180,7 @@ def coverage_evidence(host: LiveHost) -> dict[str, JSONValue]:
         "udp_ports_tried": list(host.udp_ports_tried),
         "tcp_ports_unanswered": list(host.ports_unanswered),
         "notes": list(host.notes),
-        "incomplete": _incomplete(host) or "",
+        "incomplete": incomplete_coverage(host) or "",
     }
 
 

@@ -1,0 +1,1 @@
+"""Tests of access without authentication: each reads, none writes (issue 8, point 3)."""
