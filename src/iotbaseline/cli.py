@@ -21,6 +21,7 @@ class LazyGroup(click.Group):
     in CI pipelines that call the tool once per image."""
 
     LAZY_COMMANDS: ClassVar[dict[str, str]] = {
+        "batch": "iotbaseline.batch_cli:batch",
         "catalogue": "iotbaseline.catalogue_cli:catalogue",
         "db": "iotbaseline.db_cli:db",
         "diff": "iotbaseline.diff_cli:diff",
@@ -32,6 +33,7 @@ class LazyGroup(click.Group):
         "probe": "iotbaseline.probe_cli:probe",
         "results": "iotbaseline.results_cli:results",
         "sbom": "iotbaseline.sbom_cli:sbom",
+        "serve": "iotbaseline.serve_cli:serve",
         "scan": "iotbaseline.scan_cli:scan",
         "statement": "iotbaseline.statement_cli:statement",
     }

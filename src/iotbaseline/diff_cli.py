@@ -162,8 +162,8 @@ class _Loader:
         from iotbaseline.catalogue import default_catalogue
         from iotbaseline.diff.sources import release_of_scan
         from iotbaseline.report import write_reports
+        from iotbaseline.sbom.writer import write_sboms
         from iotbaseline.scan import scan
-        from iotbaseline.scan_cli import write_sboms
 
         assert source.path is not None
         if self._scan_options is None:

@@ -17,7 +17,6 @@ from iotbaseline.model import Assessment, VerdictValue
 if TYPE_CHECKING:
     from iotbaseline.live.probe import ProbeOptions
     from iotbaseline.profile.model import ProductProfile
-    from iotbaseline.scan import ScanOutcome
 
 _STYLE = {
     VerdictValue.PASS: "green",
@@ -102,6 +101,7 @@ def scan(
     from iotbaseline.profile.loader import load_profile
     from iotbaseline.report import write_reports
     from iotbaseline.report.exit_policy import exit_code
+    from iotbaseline.sbom.writer import write_sboms
     from iotbaseline.scan import ScanOptions
     from iotbaseline.scan import scan as run_scan
     from iotbaseline.vulndb import load_vex
@@ -145,20 +145,6 @@ def _probe_options(owner: bool, profile: "ProductProfile | None") -> "ProbeOptio
 
     credentials = CredentialOptions(authorised_by=owner_confirmation(owner, profile))
     return ProbeOptions(followup=FollowUpOptions(credentials=credentials))
-
-
-def write_sboms(outcome: "ScanOutcome", output: Path) -> list[Path]:
-    from iotbaseline.sbom import ImageInfo, write_sbom
-    from iotbaseline.scan import IMAGES_FOLDER
-
-    written: list[Path] = []
-    several = len(outcome.images) > 1
-    for image in outcome.images:
-        info = ImageInfo(image.name, image.extraction.image_sha256, image.extraction.image_size)
-        folder = output / IMAGES_FOLDER / image.name if several else output
-        matches = outcome.vulnerabilities.get(image.name)
-        written.extend(write_sbom(outcome.components.get(image.name, []), info, folder, matches))
-    return written
 
 
 def print_summary(assessment: Assessment, written: list[Path], console: Console) -> None:

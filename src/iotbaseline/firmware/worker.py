@@ -25,6 +25,7 @@ from iotbaseline.firmware.journal import JournalReporter
 from iotbaseline.firmware.limits import ExtractionLimits
 from iotbaseline.firmware.unblob_setup import extraction_config, send_unblob_logs_to
 from iotbaseline.firmware.visit_policy import VisitPolicy
+from iotbaseline.processes import die_with_parent
 
 WORKER_FAILED = 3
 
@@ -50,7 +51,11 @@ def run_worker(job: WorkerJob) -> None:
 
 
 def _extract(job: WorkerJob) -> None:
+    supervisor = os.getppid()
     os.setsid()
+    # Its own process group puts the worker out of reach of a signal to the caller's group: without
+    # this, a supervisor killed with -9 (a batch stopped hard) would leave it extracting on its own.
+    die_with_parent(supervisor)
     # unblob runs the extractors its Python dependencies install (jefferson, ubireader_*) by
     # name; they sit beside our interpreter, which need not be on PATH (.venv/bin/iotbaseline).
     os.environ["PATH"] = os.pathsep.join((str(Path(sys.executable).parent), os.environ.get("PATH", "")))

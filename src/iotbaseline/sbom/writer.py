@@ -12,6 +12,7 @@ from iotbaseline.sbom.image import ImageInfo
 from iotbaseline.sbom.spdx_document import spdx_json
 
 if TYPE_CHECKING:
+    from iotbaseline.scan import ScanOutcome
     from iotbaseline.vulndb.match import VulnerabilityMatch
 
 CYCLONEDX_FILE = "sbom.cdx.json"
@@ -38,3 +39,17 @@ def write_sbom(
 
         rendered.append((VEX_FILE, cyclonedx_vex_json(components, matches, image_info)))
     return write_rendered(out_dir, rendered, "the SBOM")
+
+
+def write_sboms(outcome: "ScanOutcome", output: Path) -> list[Path]:
+    """A scan's SBOMs and VEX: beside the reports in `output` for one image, in `output/images/<name>/` for several."""
+    from iotbaseline.scan import IMAGES_FOLDER
+
+    written: list[Path] = []
+    several = len(outcome.images) > 1
+    for image in outcome.images:
+        info = ImageInfo(image.name, image.extraction.image_sha256, image.extraction.image_size)
+        folder = output / IMAGES_FOLDER / image.name if several else output
+        matches = outcome.vulnerabilities.get(image.name)
+        written.extend(write_sbom(outcome.components.get(image.name, []), info, folder, matches))
+    return written
