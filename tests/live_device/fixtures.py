@@ -19,7 +19,6 @@ from tests.live_device.device import (
     start_weak_device,
 )
 
-
 _ADDRESS_INDEX = itertools.count(2)
 
 
