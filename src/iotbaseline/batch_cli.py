@@ -8,8 +8,9 @@ from types import FrameType
 import click
 from rich.console import Console
 
-from iotbaseline.cli_support import limits_options, user_errors
-from iotbaseline.firmware.limits import MIB, ExtractionLimits
+from iotbaseline.batch.isolation import ProcessLimits
+from iotbaseline.cli_support import limits_options, process_limits_options, user_errors, vulndb_option
+from iotbaseline.firmware.limits import ExtractionLimits
 
 EXIT_SOME_FAILED = 1
 EXIT_STOPPED = 3
@@ -30,25 +31,8 @@ EXIT_STOPPED = 3
     help="Results database: a SQLAlchemy URL or a SQLite file.  [default: OUT/results.sqlite]",
 )
 @click.option("--retry-failed", is_flag=True, help="Scan again the images that failed in an earlier run.")
-@click.option(
-    "--image-timeout",
-    type=click.FloatRange(min=1),
-    default=3600,
-    show_default=True,
-    help="Seconds the whole scan of one image may take (extraction, checks, reports).",
-)
-@click.option(
-    "--image-memory",
-    type=click.IntRange(min=0),
-    default=4096,
-    show_default=True,
-    help="MiB of address space each process of one image's scan may use; 0: no limit.",
-)
-@click.option(
-    "--vulndb",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    help="Vulnerability database (iotbaseline db update). Default: the downloaded one, else the bundled snapshot.",
-)
+@process_limits_options("Seconds the whole scan of one image may take (extraction, checks, reports).")
+@vulndb_option
 @click.option("--reveal", is_flag=True, help="Show cracked passwords and secrets in clear in the reports.")
 @limits_options
 def batch(
@@ -58,8 +42,7 @@ def batch(
     dask_address: str | None,
     database: str | None,
     retry_failed: bool,
-    image_timeout: float,
-    image_memory: int,
+    process: ProcessLimits,
     vulndb: Path | None,
     reveal: bool,
     limits: ExtractionLimits,
@@ -80,7 +63,6 @@ def batch(
     from iotbaseline.batch.discover import discover_images
     from iotbaseline.batch.executors import open_executor
     from iotbaseline.batch.folders import DATABASE_FILE, RESERVED_NAMES, output_lock
-    from iotbaseline.batch.isolation import ProcessLimits
     from iotbaseline.batch.progress import BatchProgress
     from iotbaseline.batch.run import BatchSettings, run_batch
     from iotbaseline.checks.base import CheckSettings
@@ -103,7 +85,7 @@ def batch(
             output=output,
             limits=limits,
             settings=CheckSettings(reveal=reveal, vulnerability_db=vulndb.absolute() if vulndb else None),
-            process=ProcessLimits(image_timeout, image_memory * MIB if image_memory else None),
+            process=process,
             retry_failed=retry_failed,
         )
         # The workers start before the lock and the database are opened, so they do not inherit either.

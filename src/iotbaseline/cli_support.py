@@ -71,6 +71,41 @@ def limits_options(command: Callable[..., None]) -> Callable[..., None]:
     return decorated
 
 
+def process_limits_options(timeout_help: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """`--image-timeout` and `--image-memory`, the bounds of one image's whole scan, passed on as one `process`
+    argument; `timeout_help` says what the command's scan covers."""
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(command)
+        def with_process(image_timeout: float, image_memory: int, **kwargs: Any) -> None:
+            from iotbaseline.batch.isolation import ProcessLimits  # its multiprocessing only when a command runs
+
+            command(process=ProcessLimits(image_timeout, image_memory * MIB if image_memory else None), **kwargs)
+
+        timeout = click.option(
+            "--image-timeout", type=click.FloatRange(min=1), default=3600, show_default=True, help=timeout_help
+        )
+        memory = click.option(
+            "--image-memory",
+            type=click.IntRange(min=0),
+            default=4096,
+            show_default=True,
+            help="MiB of address space each process of one image's scan may use; 0: no limit.",
+        )
+        return timeout(memory(with_process))
+
+    return decorate
+
+
+def vulndb_option(command: _Command) -> _Command:
+    """`--vulndb FILE`: the vulnerability database a scan uses instead of the default one."""
+    return click.option(
+        "--vulndb",
+        type=click.Path(path_type=Path, exists=True, dir_okay=False),
+        help="Vulnerability database (iotbaseline db update). Default: the downloaded one, else the bundled snapshot.",
+    )(command)
+
+
 def report_option(help: str, *, required: bool = False) -> Callable[[_Command], _Command]:
     """`--report FILE`: a scan's report.json, passed on as `report_path`; `help` says what the command uses."""
     return click.option("--report", "report_path", required=required, type=click.Path(path_type=Path), help=help)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from iotbaseline.cli_support import user_errors
+from iotbaseline.batch.isolation import ProcessLimits
+from iotbaseline.cli_support import process_limits_options, user_errors, vulndb_option
 from iotbaseline.errors import InputError
 from iotbaseline.firmware.limits import MIB
 from iotbaseline.store.database import DEFAULT_FILE, URL_VARIABLE
@@ -51,25 +52,8 @@ DEFAULT_DATA = "iotbaseline-data"
     "--max-upload-mb", type=click.IntRange(min=1), default=512, show_default=True, help="Largest upload, in MiB."
 )
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Images scanned at once.")
-@click.option(
-    "--image-timeout",
-    type=click.FloatRange(min=1),
-    default=3600,
-    show_default=True,
-    help="Seconds the whole scan of one image may take.",
-)
-@click.option(
-    "--image-memory",
-    type=click.IntRange(min=0),
-    default=4096,
-    show_default=True,
-    help="MiB of address space each process of one image's scan may use; 0: no limit.",
-)
-@click.option(
-    "--vulndb",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    help="Vulnerability database (iotbaseline db update). Default: the downloaded one, else the bundled snapshot.",
-)
+@process_limits_options("Seconds the whole scan of one image may take.")
+@vulndb_option
 @click.option("--secure-cookies", is_flag=True, help="Mark cookies Secure: the dashboard is reached over HTTPS.")
 def serve(
     host: str,
@@ -80,8 +64,7 @@ def serve(
     allow_paths: tuple[Path, ...],
     max_upload_mb: int,
     workers: int,
-    image_timeout: float,
-    image_memory: int,
+    process: ProcessLimits,
     vulndb: Path | None,
     secure_cookies: bool,
 ) -> None:
@@ -94,7 +77,6 @@ def serve(
     """
     import uvicorn
 
-    from iotbaseline.batch.isolation import ProcessLimits
     from iotbaseline.checks.base import CheckSettings
     from iotbaseline.store.sql_store import SqlResultStore
     from iotbaseline.vulndb.lookup import database_for_scan
@@ -117,7 +99,7 @@ def serve(
             allow_paths=tuple(path.resolve(strict=True) for path in allow_paths),
             max_upload_bytes=max_upload_mb * MIB,
             workers=workers,
-            process=ProcessLimits(image_timeout, image_memory * MIB if image_memory else None),
+            process=process,
             checks=CheckSettings(vulnerability_db=vulndb.absolute() if vulndb else None),
             secure_cookies=secure_cookies,
         )

@@ -6,19 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from iotbaseline.model import Outcome, Severity
+from iotbaseline.checks.finding_kinds import FindingKind as FindingKind
+from iotbaseline.checks.finding_kinds import parse_finding_kinds
 from iotbaseline.services.boot_data import ServiceDataError, load_yaml
-
-
-@dataclass(frozen=True)
-class FindingKind:
-    key: str
-    outcome: Outcome
-    severity: Severity
-    provisions: tuple[str, ...]
-    title: str
-    why: str
-    remediation: str
 
 
 @dataclass(frozen=True)
@@ -83,7 +73,7 @@ def default_rules() -> ServiceRules:
 
 
 def parse_rules(data: Mapping[str, Any], backdoors: Mapping[str, Any]) -> ServiceRules:
-    findings = {key: _finding(key, spec) for key, spec in data["findings"].items()}
+    findings = parse_finding_kinds(data["findings"])
     network: dict[str, str] = {}
     for rule in data["network_services"]:
         if rule["finding"] not in findings:
@@ -126,16 +116,6 @@ def parse_rules(data: Mapping[str, Any], backdoors: Mapping[str, Any]) -> Servic
         root_users=frozenset(_texts(data["root_users"])),
         backdoors=tuple(_backdoor(spec) for spec in backdoors["backdoors"]),
     )
-
-
-def _finding(key: str, spec: Mapping[str, Any]) -> FindingKind:
-    provisions = _texts(spec["provisions"])
-    if any(":" not in p for p in provisions):
-        raise ValueError(f"finding {key}: provisions must be qualified (EN303645:5.6-1)")
-    return FindingKind(
-        key, Outcome(spec["outcome"]), Severity(spec["severity"]), provisions, str(spec["title"]),
-        " ".join(str(spec["why"]).split()), " ".join(str(spec.get("remediation", "")).split()),
-    )  # fmt: skip
 
 
 def _backdoor(spec: Mapping[str, Any]) -> Backdoor:

@@ -5,8 +5,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from iotbaseline.checks.finding_kinds import FindingKind, parse_finding_kinds
 from iotbaseline.live.data import LiveDataError, load_yaml
-from iotbaseline.live.finding_kinds import FindingKind, parse_finding_kinds
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,12 @@ from typing import ClassVar
 
 from iotbaseline.checks.base import Check, Need, ScanEvidence
 from iotbaseline.live.access.settings import access_settings
+from iotbaseline.live.checks.findings import host_finding, service_finding
 from iotbaseline.live.checks.rules import FindingKind
 from iotbaseline.live.checks.services_check import incomplete_coverage
 from iotbaseline.live.model import LiveHost, ObservedService
 from iotbaseline.live.trials import AccessResult
-from iotbaseline.model import Finding, JSONValue, Location
+from iotbaseline.model import Finding, JSONValue
 
 OPEN_KINDS = {
     "mqtt-subscribe": "mqtt-anonymous-subscribe",
@@ -60,32 +61,13 @@ class LiveAccessCheck(Check):
             )
 
     def _open(self, kind: FindingKind, host: LiveHost, result: AccessResult) -> Finding:
-        return Finding(
-            check=self.id,
-            check_version=self.version,
-            outcome=kind.outcome,
-            provisions=kind.provisions,
-            severity=kind.severity,
-            title=f"{kind.title}: {result.scheme} on port {result.port}/{result.transport}",
-            location=Location(host=host.address, port=result.port, protocol=result.scheme),
-            detail=f"{result.summary}: {kind.why}. {kind.remediation}".strip(),
-            evidence={"rule": kind.key, **_result_evidence(result)},
-            discriminator=f"{kind.key}:{result.transport}",
-        )
+        return service_finding(
+            self, kind, host.address, result.port, result.scheme, result.transport, result.summary,
+            _result_evidence(result),
+        )  # fmt: skip
 
     def _host_finding(self, kind: FindingKind, host: LiveHost, detail: str, evidence: dict[str, JSONValue]) -> Finding:
-        return Finding(
-            check=self.id,
-            check_version=self.version,
-            outcome=kind.outcome,
-            provisions=kind.provisions,
-            severity=kind.severity,
-            title=f"{kind.title} on {host.address}",
-            location=Location(host=host.address),
-            detail=f"{detail}: {kind.why}. {kind.remediation}".strip(),
-            evidence={"rule": kind.key, **evidence},
-            discriminator=kind.key,
-        )
+        return host_finding(self, kind, host.address, detail, evidence)
 
 
 def why_no_pass(host: LiveHost) -> str | None:

@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from iotbaseline.checks.base import Check, Need, ScanEvidence
 from iotbaseline.checks.masking import mask_password
+from iotbaseline.live.checks.findings import host_finding, kind_finding
 from iotbaseline.live.checks.rules import FindingKind
 from iotbaseline.live.checks.services_check import incomplete_coverage
 from iotbaseline.live.credentials.capable import logins_of
@@ -42,7 +43,8 @@ class LiveCredentialsCheck(Check):
             if found:
                 reason = run.reason if run is not None else "this probe had no credential phase"
                 shown = ", ".join(f"{spec.method} on {service.port}" for service, spec in found[:8])
-                yield self._finding(kinds["credentials-not-tried"], host, None, f"{reason}; logins found: {shown}")
+                detail = f"{reason}; logins found: {shown}"
+                yield host_finding(self, kinds["credentials-not-tried"], host.address, detail, {"reason": detail})
             return
         for trial in host.credentials:
             if trial.login is not None:
@@ -102,48 +104,15 @@ class LiveCredentialsCheck(Check):
         }
         if blocker:
             evidence["not_a_pass"] = blocker
-        return Finding(
-            check=self.id,
-            check_version=self.version,
-            outcome=kind.outcome,
-            provisions=kind.provisions,
-            severity=kind.severity,
-            title=title,
-            location=Location(host=host.address),
-            detail=f"{detail}: {kind.why}. {kind.remediation}".strip(),
-            evidence=evidence,
-            discriminator=kind.key,
-        )
+        return kind_finding(self, kind, title, Location(host=host.address), detail, evidence)
 
     def _trial(
         self, kind: FindingKind, host: LiveHost, trial: CredentialTrial, detail: str, title: str | None = None
     ) -> Finding:
-        return Finding(
-            check=self.id,
-            check_version=self.version,
-            outcome=kind.outcome,
-            provisions=kind.provisions,
-            severity=kind.severity,
-            title=title or f"{kind.title}: {trial.scheme} on port {trial.port} ({trial.method})",
-            location=Location(host=host.address, port=trial.port, protocol=trial.scheme),
-            detail=f"{detail}: {kind.why}. {kind.remediation}".strip(),
-            evidence={"rule": kind.key, **self._trial_evidence(trial)},
-            discriminator=f"{kind.key}:{trial.method}",
-        )
-
-    def _finding(self, kind: FindingKind, host: LiveHost, port: int | None, detail: str) -> Finding:
-        return Finding(
-            check=self.id,
-            check_version=self.version,
-            outcome=kind.outcome,
-            provisions=kind.provisions,
-            severity=kind.severity,
-            title=f"{kind.title} on {host.address}",
-            location=Location(host=host.address, port=port),
-            detail=f"{detail}: {kind.why}. {kind.remediation}".strip(),
-            evidence={"rule": kind.key, "reason": detail},
-            discriminator=kind.key,
-        )
+        title = title or f"{kind.title}: {trial.scheme} on port {trial.port} ({trial.method})"
+        location = Location(host=host.address, port=trial.port, protocol=trial.scheme)
+        evidence = {"rule": kind.key, **self._trial_evidence(trial)}
+        return kind_finding(self, kind, title, location, detail, evidence, trial.method)
 
     def _trial_evidence(self, trial: CredentialTrial) -> dict[str, JSONValue]:
         data: dict[str, JSONValue] = {

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from typing import ClassVar
 
 from iotbaseline.checks.base import Check, Need, ScanEvidence
+from iotbaseline.live.checks.findings import kind_finding, service_finding
 from iotbaseline.live.checks.rules import FindingKind, ServiceRules, default_service_rules
 from iotbaseline.live.model import LiveHost, ObservedService
 from iotbaseline.model import Finding, JSONValue, Location
@@ -41,18 +42,9 @@ class LiveServicesCheck(Check):
             yield self._pass(host, rules.kind("no-cleartext-service"))
 
     def _finding(self, kind: FindingKind, service: ObservedService, detail: str) -> Finding:
-        return Finding(
-            check=self.id,
-            check_version=self.version,
-            outcome=kind.outcome,
-            provisions=kind.provisions,
-            severity=kind.severity,
-            title=f"{kind.title}: {service.scheme} on port {service.port}/{service.transport.value}",
-            location=Location(host=service.host, port=service.port, protocol=service.scheme),
-            detail=f"{detail}: {kind.why}. {kind.remediation}".strip(),
-            evidence={"rule": kind.key, "service": service_evidence(service)},
-            discriminator=f"{kind.key}:{service.transport.value}",
-        )
+        transport = service.transport.value
+        evidence: dict[str, JSONValue] = {"service": service_evidence(service)}
+        return service_finding(self, kind, service.host, service.port, service.scheme, transport, detail, evidence)
 
     def _summary(self, host: LiveHost, kind: FindingKind) -> Finding:
         shown = ", ".join(f"{s.scheme}/{s.port}" for s in host.services[:12])
@@ -62,18 +54,9 @@ class LiveServicesCheck(Check):
             if host.services
             else f"No open service found on {host.address}"
         )
-        return Finding(
-            check=self.id,
-            check_version=self.version,
-            outcome=kind.outcome,
-            provisions=kind.provisions,
-            severity=kind.severity,
-            title=title,
-            location=Location(host=host.address),
-            detail=f"{len(host.services)} open of {_tried(host)}: {kind.why}. {kind.remediation}",
-            evidence=coverage_evidence(host) | {"services": [service_evidence(s) for s in host.services]},
-            discriminator=kind.key,
-        )
+        detail = f"{len(host.services)} open of {_tried(host)}"
+        evidence = coverage_evidence(host) | {"services": [service_evidence(s) for s in host.services]}
+        return kind_finding(self, kind, title, Location(host=host.address), detail, evidence)
 
     def _pass(self, host: LiveHost, kind: FindingKind) -> Finding:
         return Finding(

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from typing import ClassVar
 
 from iotbaseline.checks.base import Check, Need, ScanEvidence
+from iotbaseline.live.checks.findings import kind_finding
 from iotbaseline.live.checks.rules import FindingKind
 from iotbaseline.live.checks.tls_rules import TlsRules, default_tls_rules
 from iotbaseline.live.model import LiveHost
@@ -81,18 +82,9 @@ class LiveTlsCheck(Check):
     def _finding(
         self, kind: FindingKind, host: LiveHost, port: int, scheme: str, detail: str, evidence: dict[str, JSONValue]
     ) -> Finding:
-        return Finding(
-            check=self.id,
-            check_version=self.version,
-            outcome=kind.outcome,
-            provisions=kind.provisions,
-            severity=kind.severity,
-            title=f"{kind.title}: {scheme} on port {port}",
-            location=Location(host=host.address, port=port, protocol=scheme),
-            detail=f"{detail}: {kind.why}. {kind.remediation}".strip(),
-            evidence={"rule": kind.key, **evidence},
-            discriminator=kind.key,
-        )
+        location = Location(host=host.address, port=port, protocol=scheme)
+        title = f"{kind.title}: {scheme} on port {port}"
+        return kind_finding(self, kind, title, location, detail, {"rule": kind.key, **evidence})
 
 
 def weak_suites(scan: TlsScan, rules: TlsRules) -> dict[str, list[str]]:

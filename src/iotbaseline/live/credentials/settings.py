@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
 
+from iotbaseline.checks.finding_kinds import FindingKind, parse_finding_kinds
 from iotbaseline.live.data import LiveDataError, load_yaml
-from iotbaseline.live.finding_kinds import FindingKind, parse_finding_kinds
 
 TIERS = frozenset({"vendor", "mirai", "kind", "common", "weak"})
 _EMPTY = "<empty>"
