@@ -1,6 +1,8 @@
 """What the store indexes from a finding and a product mapping: secret fingerprints (from data, validated;
 hostile evidence ignored) and vendor, model, version and year."""
 
+from dataclasses import replace
+
 import pytest
 
 from iotbaseline.model import Finding, Location, Outcome, Severity
@@ -40,6 +42,12 @@ def test_any_check_can_index_a_secret_through_secret_sha256() -> None:
     assert secret_fingerprint(hashed) == "secret:" + "ef" * 32
 
 
+def test_an_uncracked_hash_is_indexed_but_a_key_reported_as_info_is_not() -> None:
+    uncracked = finding("firmware.accounts.default-password", "login:root", secret_sha256="ef" * 32)
+    assert secret_fingerprint(replace(uncracked, outcome=Outcome.INFO)) == "secret:" + "ef" * 32
+    assert secret_fingerprint(replace(key_finding("i", "ab" * 32), outcome=Outcome.INFO)) is None
+
+
 @pytest.mark.parametrize("value", ["not hex", "ab" * 40, "abc", 12345, None, ["ab" * 32]])
 def test_evidence_that_is_not_a_digest_gives_no_fingerprint(value: object) -> None:
     assert secret_fingerprint(finding(KEY_CHECK, public_sha256=value)) is None
@@ -53,10 +61,17 @@ def test_the_bundled_rules_load() -> None:
     ("data", "message"),
     [
         ({}, "expected a list"),
-        ({"fingerprints": [{"check": "c", "kind": "k"}]}, "exactly `check`, `kind` and `from`"),
-        ({"fingerprints": [{"check": "c", "kind": "Bad Kind", "from": "discriminator"}]}, "short lower-case word"),
-        ({"fingerprints": [{"check": "c", "kind": "k", "from": "evidence"}]}, "`evidence.KEY` or `discriminator`"),
-        ({"fingerprints": [{"check": "", "kind": "k", "from": "discriminator"}]}, "check id or"),
+        ({"fingerprints": [{"check": "c", "kind": "k"}]}, "exactly `check`, `kind`, `from` and `outcomes`"),
+        (
+            {"fingerprints": [{"check": "c", "kind": "Bad Kind", "from": "discriminator", "outcomes": ["fail"]}]},
+            "short lower-case word",
+        ),
+        (
+            {"fingerprints": [{"check": "c", "kind": "k", "from": "evidence", "outcomes": ["fail"]}]},
+            "`evidence.KEY` or `discriminator`",
+        ),
+        ({"fingerprints": [{"check": "", "kind": "k", "from": "discriminator", "outcomes": ["fail"]}]}, "check id or"),
+        ({"fingerprints": [{"check": "c", "kind": "k", "from": "discriminator", "outcomes": ["maybe"]}]}, "outcomes"),
     ],
 )
 def test_malformed_rules_are_refused_with_the_entry(data: object, message: str) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from iotbaseline.model import Finding
+from iotbaseline.model import Finding, Outcome
 from iotbaseline.store.errors import StoreError
 
 DATA_FILE = "data/store/secret_fingerprints.yaml"
@@ -30,9 +30,12 @@ class FingerprintRule:
     kind: str
     evidence_key: str | None
     """Where the digest is: this evidence key, or (None) the end of the discriminator."""
+    outcomes: frozenset[Outcome]
+    """The findings whose secret is in use: a key in a documentation folder is info, not indexed; a password
+    hash nobody cracked is info too, and the same hash in two brands is still one password on every unit."""
 
     def applies_to(self, finding: Finding) -> bool:
-        return self.check in (ANY_CHECK, finding.check)
+        return self.check in (ANY_CHECK, finding.check) and finding.outcome in self.outcomes
 
     def digest(self, finding: Finding) -> str | None:
         if self.evidence_key is None:
@@ -74,9 +77,13 @@ def parse_rules(data: Any) -> tuple[FingerprintRule, ...]:
 
 def _rule(entry: Any, number: int) -> FingerprintRule:
     where = f"{DATA_FILE}, entry {number}"
-    if not isinstance(entry, Mapping) or set(entry) != {"check", "kind", "from"}:
-        raise StoreError(f"{where}: expected exactly `check`, `kind` and `from`")
+    if not isinstance(entry, Mapping) or set(entry) != {"check", "kind", "from", "outcomes"}:
+        raise StoreError(f"{where}: expected exactly `check`, `kind`, `from` and `outcomes`")
     check, kind, source = entry["check"], entry["kind"], entry["from"]
+    outcomes = entry["outcomes"]
+    known = {outcome.value for outcome in Outcome}
+    if not isinstance(outcomes, list) or not outcomes or not all(o in known for o in outcomes):
+        raise StoreError(f"{where}: `outcomes` must list finding outcomes ({', '.join(sorted(known))})")
     if not isinstance(check, str) or not check:
         raise StoreError(f"{where}: `check` must be a check id or '*'")
     if not isinstance(kind, str) or not _KIND.fullmatch(kind):
@@ -84,4 +91,4 @@ def _rule(entry: Any, number: int) -> FingerprintRule:
     parsed = _SOURCE.fullmatch(source) if isinstance(source, str) else None
     if parsed is None:
         raise StoreError(f"{where}: `from` must be `evidence.KEY` or `discriminator`, not {source!r}")
-    return FingerprintRule(check, kind, parsed["key"])
+    return FingerprintRule(check, kind, parsed["key"], frozenset(Outcome(o) for o in outcomes))

@@ -15,7 +15,6 @@ from sqlalchemy import Engine, Select, Subquery, func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from iotbaseline.model import Outcome
 from iotbaseline.store.errors import StoreError
 from iotbaseline.store.fingerprints import kind_of
 from iotbaseline.store.interface import ScanStatus
@@ -164,22 +163,19 @@ class UniversalSecret:
 
 
 def universal_secrets(engine: Engine, across: Across = Across.IMAGES, minimum: int = 2) -> list[UniversalSecret]:
-    """Secrets (keys, tokens, hashes with a fingerprint) that a check failed in at least `minimum` images,
+    """Secrets (keys, tokens, password hashes: findings the fingerprint rules index) in at least `minimum` images,
     products or vendors: on every unit of each. Most widespread first."""
     shared = with_image(
         select(FindingRow.secret_fingerprint)
         .join(ScanRow, FindingRow.scan_id == ScanRow.id)
-        .where(FindingRow.secret_fingerprint.is_not(None), FindingRow.outcome == Outcome.FAIL.value)
+        .where(FindingRow.secret_fingerprint.is_not(None))
     )
     candidates = shared.group_by(FindingRow.secret_fingerprint).having(func.count(ScanRow.image_id.distinct()) >= 2)
     query = with_image(
         select(*IMAGE_COLUMNS, FindingRow.secret_fingerprint, FindingRow.check_id, FindingRow.finding_id)
         .add_columns(FindingRow.title, FindingRow.path, FindingRow.line)
         .join(FindingRow, FindingRow.scan_id == ScanRow.id)
-        .where(
-            FindingRow.secret_fingerprint.in_(candidates.scalar_subquery()),
-            FindingRow.outcome == Outcome.FAIL.value,
-        )
+        .where(FindingRow.secret_fingerprint.in_(candidates.scalar_subquery()))
     ).order_by(FindingRow.secret_fingerprint, ScanRow.id, FindingRow.id)
     sightings: dict[str, dict[tuple[int, str | None, int | None], SecretSighting]] = defaultdict(dict)
     for row in run(engine, query):

@@ -1,9 +1,11 @@
 """The findings of the account checks, each with a typed evidence payload, placed at the image,
 the device path and the line."""
 
+import hashlib
 from dataclasses import asdict, dataclass
 
 from iotbaseline.checks.accounts.inventory import AccountFile, PlacedEntry
+from iotbaseline.checks.accounts.schemes import FieldState
 from iotbaseline.checks.masking import mask_password
 from iotbaseline.model import JSONValue, Location
 
@@ -16,6 +18,9 @@ class CredentialEvidence:
     strength: str | None = None
     uid: int | None = None
     shell: str | None = None
+    secret_sha256: str | None = None
+    """SHA-256 of a stored hash (salt included): the same hash in other images is the same password on every
+    unit (the results store indexes it). Never of a password in clear, whose digest would give it away."""
 
     def to_dict(self) -> dict[str, JSONValue]:
         return {k: v for k, v in asdict(self).items() if v is not None}
@@ -51,6 +56,7 @@ def crack_evidence(password: str, found_in: str, tried: int, *, reveal: bool) ->
 
 def entry_evidence(placed: PlacedEntry) -> CredentialEvidence:
     entry, scheme = placed.entry, placed.entry.reading.scheme
+    hashed = entry.reading.state is FieldState.HASH
     return CredentialEvidence(
         user=entry.user,
         source=entry.source,
@@ -58,6 +64,7 @@ def entry_evidence(placed: PlacedEntry) -> CredentialEvidence:
         strength=None if scheme is None else scheme.strength.value,
         uid=entry.uid,
         shell=entry.shell,
+        secret_sha256=hashlib.sha256(entry.secret.encode()).hexdigest() if hashed else None,
     )
 
 
